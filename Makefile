@@ -1,0 +1,46 @@
+# Two set-up commands: `make demo` and `make test`. Each installs what is missing
+# (Debian packages, the virtual environment, the package) and then does its job.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SYS_PKGS := libmpv2 mpv ffmpeg xvfb xauth libgl1 libglx-mesa0 libgl1-mesa-dri \
+            libegl1 libegl-mesa0 libgles2 libosmesa6 mesa-utils
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all install sysdeps demo test train clean
+
+all: install
+
+sysdeps:
+	@if ! dpkg -s $(SYS_PKGS) >/dev/null 2>&1; then \
+	  echo "Installing system packages: $(SYS_PKGS)"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(SYS_PKGS); \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: sysdeps $(VENV)/.installed
+
+# Plays the built-in demo. With no display it plays headless and writes a screenshot.
+demo: install
+	@if [ -n "$$DISPLAY" ] || [ -n "$$WAYLAND_DISPLAY" ]; then \
+	  $(BIN)/a4kplay demo; \
+	else \
+	  echo "No display found: playing the demo headless."; \
+	  $(BIN)/a4kplay demo --headless --frames 48 --screenshot demo-screenshot.png && \
+	  echo "Screenshot of the last frame written to $$(pwd)/demo-screenshot.png"; \
+	fi
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
