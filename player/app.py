@@ -1,0 +1,366 @@
+"""The play loop: owns the order of one frame and the order of shutdown.
+
+One frame, on the main thread with the context current:
+1. poll window events; turn keys into actions; apply every queued action (keys, governor,
+   reload) through one path, ``_apply``;
+2. if libmpv has a frame due, render it into the source texture at native size;
+3. run the live chain to the video rectangle's size (A/B compare runs the baseline too);
+4. present (letterboxed, split or flipped), draw the overlay, swap, report the swap;
+5. collect GPU timings that finished earlier; the governor may queue a tier change.
+
+Shutdown: chains and textures, then the render context, then mpv, then the window.
+"""
+from __future__ import annotations
+
+import collections
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import gpu
+from .chain import Chain
+from .errors import A4kError, MediaError
+from .keymap import Action, key_name
+from .present import Presenter, Rect, letterbox
+from .profiles import Config, Profile
+from .video import Video
+from .window import Window
+
+COMPARE_MODES = ("off", "split", "flip")
+
+
+@dataclass
+class PlayOptions:
+    path: str
+    size: tuple[int, int] | None = None
+    fullscreen: bool = False
+    start: float | None = None
+    frames: int | None = None
+    headless: bool = False
+    screenshot: str | None = None
+    mpv_options: dict = field(default_factory=dict)
+    audio: bool = True
+    profile: str | None = None
+    compare: bool = False
+    auto: bool = True
+    stats: str | None = None
+
+
+class ChainSet:
+    """The built chains by profile name (built on first use, kept for instant switching)."""
+
+    def __init__(self, config: Config):
+        self.config = config
+        self._chains: dict[str, Chain] = {}
+        self._baselines: dict[str, Chain] = {}
+
+    def get(self, name: str) -> Chain:
+        chain = self._chains.get(name)
+        if chain is None:
+            profile = self.config.profile(name)
+            from .offscreen import load_shaders
+            chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params,
+                          label=name)
+            self._chains[name] = chain
+        return chain
+
+    def baseline(self, scaler: str) -> Chain:
+        chain = self._baselines.get(scaler)
+        if chain is None:
+            chain = self._baselines[scaler] = Chain([], scaler, label=f"baseline {scaler}")
+        return chain
+
+    def replace(self, config: Config, chains: dict[str, Chain]) -> None:
+        """Swap in a new configuration and its prebuilt chains; release the old ones."""
+        self.release()
+        self.config = config
+        self._chains = dict(chains)
+
+    def release(self) -> None:
+        for chain in list(self._chains.values()) + list(self._baselines.values()):
+            chain.release()
+        self._chains.clear()
+        self._baselines.clear()
+
+
+class Player:
+    def __init__(self, opts: PlayOptions, config: Config, video_path: str):
+        self.opts = opts
+        self.config = config
+        self.queue: collections.deque = collections.deque()
+        self.messages: list[tuple[float, str]] = []
+        self.profile = opts.profile or config.default
+        config.profile(self.profile)  # ProfileError now, before any window opens
+        self.compare = "split" if opts.compare else "off"
+        self.flip_show_baseline = False
+        self.split = 0.5
+        self.quit = False
+        self.presented = 0
+        self.redraw = False
+        self._wake = threading.Event()
+        self._shot_index = 0
+        self.window = None
+        self.video = None
+        self.src = None
+        self.presenter = None
+        self.chains = None
+        self._last = None  # (rect, left, right, split) of the last presented frame
+        w, h = opts.size or (1280, 720)
+        self.window = Window(w, h, f"a4kplay - {Path(video_path).name}", visible=False)
+        try:
+            self.video = Video(video_path, self.window.get_proc_address, self._wakeup,
+                               audio=opts.audio, start=opts.start, options=opts.mpv_options)
+            vw, vh = self.video.size
+            if opts.size is None:
+                self.window.set_size(*_default_window_size(vw, vh))
+            if not opts.headless:
+                import glfw
+                glfw.show_window(self.window.handle)
+                if opts.fullscreen:
+                    self.window.toggle_fullscreen()
+            self.src = gpu.Texture(vw, vh, 4, "f16")
+            self.presenter = Presenter()
+            self.chains = ChainSet(config)
+            self.chains.get(self.profile)
+        except BaseException:
+            self.close()
+            raise
+
+    # ---- wake-ups from mpv's thread ------------------------------------------------------
+    def _wakeup(self) -> None:
+        self._wake.set()
+        if self.window is not None and self.window.platform == "native":
+            self.window.post_empty_event()
+
+    # ---- the loop --------------------------------------------------------------------
+    def run(self) -> int:
+        while not self.quit:
+            if self.window.platform == "native":
+                events = self.window.poll(0.0 if self.redraw else 0.1)
+            else:
+                self._wake.wait(0.0 if self.redraw else 0.05)
+                events = self.window.poll(0.0)
+            self._wake.clear()
+            for ev in events:
+                self._on_event(ev)
+            while self.queue:
+                self._apply(self.queue.popleft())
+            for kind, _ in self.video.poll_events():
+                if kind == "end-file":
+                    self.quit = True
+            if self.quit:
+                break
+            if self.video.frame_due():
+                self._frame(new=True)
+            elif self.redraw:
+                self._frame(new=False)
+        return 0
+
+    def _frame(self, new: bool) -> None:
+        self.redraw = False
+        if new:
+            size = self.video.refresh_size()
+            if size != self.src.size:
+                self.src.release()
+                self.src = gpu.Texture(size[0], size[1], 4, "f16")
+            self.video.render(self.src.fbo, *self.src.size)
+        fw, fh = self.window.framebuffer_size()
+        rect = letterbox(*self.src.size, fw, fh)
+        if rect.w == 0:
+            return  # minimised: keep decoding, draw nothing
+        left, right, split = self._compose(rect)
+        self.presenter.draw(0, fw, fh, rect, left, right, split)
+        self._last = (fw, fh, rect, left, right, split)
+        self.window.swap()
+        if new:
+            self.video.report_swap()
+            self.presented += 1
+            if self.opts.frames is not None and self.presented >= self.opts.frames:
+                self.quit = True
+
+    def _compose(self, rect: Rect):
+        """Run the chain(s) for this frame: (left texture, right texture or None, split)."""
+        profile = self.config.profile(self.profile)
+        out = self.chains.get(self.profile).run(self.src, rect.w, rect.h)
+        if self.compare == "off":
+            return out, None, 1.0
+        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
+        if self.compare == "split":
+            return base, out, self.split
+        return (base if self.flip_show_baseline else out), None, 1.0
+
+    # ---- input -> actions ------------------------------------------------------------
+    def _on_event(self, ev) -> None:
+        if ev.kind == "close":
+            self.quit = True
+        elif ev.kind == "resize":
+            self.redraw = True
+        elif ev.kind == "key":
+            action = self.config.action_for(key_name(ev.key, ev.mods))
+            if action is not None:
+                self.queue.append(action)
+        elif ev.kind in ("mouse", "drag") and self.compare == "split" and self._last:
+            fw, _, rect = self._last[0], self._last[1], self._last[2]
+            if rect.w:
+                self.split = min(1.0, max(0.0, (ev.x * fw / max(1, self.window.window_size()[0])
+                                                - rect.x) / rect.w))
+                self.redraw = True
+
+    def _apply(self, action: Action) -> None:
+        """The one path for every state change (keys, governor, reload)."""
+        name, arg = action.name, action.arg
+        v = self.video
+        if name == "quit":
+            self.quit = True
+        elif name == "pause":
+            v.toggle_pause()
+        elif name == "seek":
+            v.seek(float(arg))
+        elif name == "frame-step":
+            v.frame_step(int(arg))
+        elif name == "mute":
+            v.toggle_mute()
+        elif name == "volume":
+            v.add_volume(float(arg))
+        elif name == "fullscreen":
+            self.window.toggle_fullscreen()
+            self.redraw = True
+        elif name == "profile":
+            self._select_profile(str(arg))
+        elif name == "cycle-profile":
+            names = self.config.profile_names
+            self._select_profile(names[(names.index(self.profile) + 1) % len(names)])
+        elif name == "compare-cycle":
+            self.compare = COMPARE_MODES[(COMPARE_MODES.index(self.compare) + 1) % 3]
+            self.flip_show_baseline = False
+            self.notify(f"compare: {self.compare}")
+            self.redraw = True
+        elif name == "flip":
+            if self.compare == "flip":
+                self.flip_show_baseline = not self.flip_show_baseline
+                self.notify("showing " + ("baseline" if self.flip_show_baseline else self.profile))
+                self.redraw = True
+        elif name == "divider":
+            self.split = min(1.0, max(0.0, self.split + float(arg)))
+            self.redraw = True
+        elif name == "screenshot":
+            self.notify("saved " + str(self.screenshot()))
+        elif name == "screenshot-both":
+            self.notify("saved " + ", ".join(map(str, self.screenshot_both())))
+        elif name == "edit-config":
+            self.edit_config()
+
+    def _select_profile(self, name: str) -> None:
+        try:
+            self.config.profile(name)
+            self.chains.get(name)
+        except A4kError as e:
+            self.notify(f"cannot switch to {name}: {e}")
+            return
+        self.profile = name
+        self.notify(f"profile: {name}")
+        self.redraw = True
+
+    def notify(self, text: str) -> None:
+        self.messages.append((time.monotonic(), text))
+        if self.opts.headless:
+            print(text, file=sys.stderr)
+
+    # ---- screenshots and the editor -----------------------------------------------------
+    def _next_shot(self, suffix: str = "") -> Path:
+        d = Path(self.config.screenshot_dir).expanduser()
+        d.mkdir(parents=True, exist_ok=True)
+        while True:
+            self._shot_index += 1
+            p = d / f"a4kplay-{self._shot_index:04d}{suffix}.png"
+            try:
+                fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # never overwrite
+            except FileExistsError:
+                continue
+            os.close(fd)
+            return p
+
+    def capture(self, left=None, right=None, split=None):
+        """The screen as the user sees it (or one side as a full frame) as an array."""
+        if self._last is None:
+            raise MediaError("no frame has been shown yet")
+        fw, fh, rect, l, r, s = self._last
+        if left is None:
+            left, right, split = l, r, s
+        return self.presenter.capture(fw, fh, rect, left, right, split if split else 1.0)
+
+    def screenshot(self, path: str | None = None) -> Path:
+        from .offscreen import write_png
+        p = Path(path) if path else self._next_shot()
+        write_png(p, self.capture())
+        return p
+
+    def screenshot_both(self) -> list[Path]:
+        from .offscreen import write_png
+        fw, fh, rect = self._last[0], self._last[1], self._last[2]
+        profile = self.config.profile(self.profile)
+        out = self.chains.get(self.profile).run(self.src, rect.w, rect.h)
+        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
+        paths = []
+        for suffix, tex in (("-baseline", base), (f"-{self.profile}", out)):
+            p = self._next_shot(suffix)
+            write_png(p, self.presenter.capture(fw, fh, rect, tex))
+            paths.append(p)
+        self.redraw = True
+        return paths
+
+    def edit_config(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        cmd = [*editor.split(), self.config.path] if editor else (
+            ["xdg-open", self.config.path] if shutil.which("xdg-open") else None)
+        if cmd is None:
+            self.notify("no editor: set $VISUAL or $EDITOR")
+            return
+        try:
+            subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as e:
+            self.notify(f"cannot start the editor: {e}")
+
+    # ---- teardown ----------------------------------------------------------------------
+    def close(self) -> None:
+        """Release in the order that does not abort: GL objects, render context, mpv, window."""
+        if self.window is None:
+            return
+        import glfw
+        if self.window.handle:
+            glfw.make_context_current(self.window.handle)
+        for obj in (self.chains, self.presenter, self.src):
+            if obj is not None:
+                obj.release()
+        self.chains = self.presenter = self.src = None
+        if self.video is not None:
+            self.video.close()
+            self.video = None
+        self.window.release()
+        self.window = None
+
+
+def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
+    """Twice the video's size for small videos, fitted into 1920x1080, aspect kept."""
+    scale = min(2.0, 1920 / vw, 1080 / vh)
+    scale = max(scale, min(1.0, 1920 / vw, 1080 / vh))
+    return max(1, round(vw * scale)), max(1, round(vh * scale))
+
+
+def play(opts: PlayOptions, config: Config) -> int:
+    player = Player(opts, config, opts.path)
+    try:
+        code = player.run()
+        if opts.screenshot:
+            if player.presented == 0 and player._last is None:
+                raise MediaError("no frame was presented, so no screenshot was written",
+                                 path=opts.screenshot)
+            player.screenshot(opts.screenshot)
+        return code
+    finally:
+        player.close()

@@ -1,0 +1,435 @@
+"""Small owners of GL objects: Texture (with its framebuffer), Program, TexturePool, GpuTimer.
+
+Every object has exactly one owner and an idempotent ``release()``; ``__del__`` never calls GL
+(a finaliser may run on another thread or after the context is gone). The module counts GL
+allocations (``stats``) so tests can check that a chain at steady size allocates nothing per
+frame. All calls assume the caller's context is current.
+
+PyOpenGL's per-call error checking is switched off (it costs a glGetError per call, which
+matters at dozens of calls per pass); ``check_error()`` is called at the points where errors
+are meaningful (after building a chain, in tests before and after work).
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import OpenGL
+
+OpenGL.ERROR_CHECKING = False  # must precede the first OpenGL.GL import
+from OpenGL import GL  # noqa: E402
+
+from .errors import A4kError, ShaderError  # noqa: E402
+
+
+@dataclass
+class GLStats:
+    """Process-wide counters of GL object creations (for the 'no allocations per frame' checks)."""
+    textures: int = 0
+    framebuffers: int = 0
+    programs: int = 0
+    queries: int = 0
+    live_textures: int = 0
+    live_programs: int = 0
+
+    def allocations(self) -> int:
+        return self.textures + self.framebuffers + self.programs + self.queries
+
+
+stats = GLStats()
+
+# (components, precision) -> (internal format, pixel format)
+_FORMATS = {
+    (1, "f16"): (GL.GL_R16F, GL.GL_RED),
+    (2, "f16"): (GL.GL_RG16F, GL.GL_RG),
+    (3, "f16"): (GL.GL_RGBA16F, GL.GL_RGBA),  # RGB16F is not required to be renderable
+    (4, "f16"): (GL.GL_RGBA16F, GL.GL_RGBA),
+    (1, "u8"): (GL.GL_R8, GL.GL_RED),
+    (2, "u8"): (GL.GL_RG8, GL.GL_RG),
+    (3, "u8"): (GL.GL_RGBA8, GL.GL_RGBA),
+    (4, "u8"): (GL.GL_RGBA8, GL.GL_RGBA),
+    (1, "f32"): (GL.GL_R32F, GL.GL_RED),
+    (2, "f32"): (GL.GL_RG32F, GL.GL_RG),
+    (3, "f32"): (GL.GL_RGBA32F, GL.GL_RGBA),
+    (4, "f32"): (GL.GL_RGBA32F, GL.GL_RGBA),
+}
+
+
+def check_error(what: str = "GL") -> None:
+    """Raise A4kError if the GL error flag is set (drains all pending errors)."""
+    errors = []
+    while True:
+        err = GL.glGetError()
+        if err == GL.GL_NO_ERROR:
+            break
+        errors.append(hex(int(err)))
+        if len(errors) > 16:
+            break
+    if errors:
+        raise A4kError(f"{what}: OpenGL error {', '.join(errors)}")
+
+
+class Texture:
+    """A 2D texture and, lazily, the framebuffer that renders into it."""
+
+    def __init__(self, w: int, h: int, components: int = 4, precision: str = "f16",
+                 filter: int = GL.GL_LINEAR, wrap: int = GL.GL_CLAMP_TO_EDGE,
+                 internal_format: int | None = None, pixel_format: int | None = None,
+                 data=None, data_type: int = GL.GL_FLOAT):
+        if w < 1 or h < 1:
+            raise A4kError(f"texture size must be positive, got {w}x{h}")
+        self.w, self.h, self.components, self.precision = int(w), int(h), components, precision
+        if internal_format is None:
+            internal_format, pixel_format = _FORMATS[(components, precision)]
+        self.internal_format = internal_format
+        self._fbo = 0
+        self.id = int(GL.glGenTextures(1))
+        stats.textures += 1
+        stats.live_textures += 1
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, filter)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, filter)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, wrap)
+        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, wrap)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal_format, self.w, self.h, 0,
+                        pixel_format or GL.GL_RGBA, data_type, data)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.w, self.h
+
+    @property
+    def fbo(self) -> int:
+        """The framebuffer object rendering into this texture (made on first use)."""
+        if not self._fbo:
+            self._fbo = int(GL.glGenFramebuffers(1))
+            stats.framebuffers += 1
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._fbo)
+            GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0,
+                                      GL.GL_TEXTURE_2D, self.id, 0)
+            status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
+            if status != GL.GL_FRAMEBUFFER_COMPLETE:
+                raise A4kError(f"framebuffer incomplete ({hex(int(status))}) for a "
+                               f"{self.w}x{self.h} texture")
+        return self._fbo
+
+    def upload(self, array, x: int = 0, y: int = 0) -> None:
+        """Upload a numpy array (H x W x C, float32 or uint8; row 0 = top of the image)."""
+        import numpy as np
+        a = np.ascontiguousarray(array)
+        h, w = a.shape[:2]
+        c = a.shape[2] if a.ndim == 3 else 1
+        fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[c]
+        typ = GL.GL_UNSIGNED_BYTE if a.dtype == np.uint8 else GL.GL_FLOAT
+        if typ == GL.GL_FLOAT and a.dtype != np.float32:
+            a = a.astype(np.float32)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
+        GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
+        GL.glTexSubImage2D(GL.GL_TEXTURE_2D, 0, x, y, w, h, fmt, typ, a)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+
+    def read(self, components: int = 4):
+        """Read the texture back as float32 H x W x components (row 0 = top)."""
+        import numpy as np
+        fmt = {1: GL.GL_RED, 3: GL.GL_RGB, 4: GL.GL_RGBA}[components]
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.fbo)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+        buf = GL.glReadPixels(0, 0, self.w, self.h, fmt, GL.GL_FLOAT)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+        arr = np.frombuffer(buf, dtype=np.float32).reshape(self.h, self.w, components)
+        return arr.copy()
+
+    def release(self) -> None:
+        if self._fbo:
+            GL.glDeleteFramebuffers(1, [self._fbo])
+            self._fbo = 0
+        if self.id:
+            GL.glDeleteTextures(1, [self.id])
+            self.id = 0
+            stats.live_textures -= 1
+
+
+class Program:
+    """A linked GLSL program with a cache of uniform locations and last-set values.
+
+    Redundant uniform uploads are skipped: per frame most sizes do not change, and every
+    PyOpenGL call costs microseconds of CPU.
+    """
+
+    def __init__(self, vertex: str, fragment: str, path: str = "<builtin>",
+                 line_map=None):
+        self.path = path
+        self._line_map = line_map or (lambda n: n)
+        self._locations: dict[str, int] = {}
+        self._values: dict[int, tuple] = {}
+        self.id = 0
+        vs = _compile(GL.GL_VERTEX_SHADER, vertex, "<a4kplay vertex shader>", lambda n: n)
+        try:
+            fs = _compile(GL.GL_FRAGMENT_SHADER, fragment, path, self._line_map, fragment)
+        except Exception:
+            GL.glDeleteShader(vs)
+            raise
+        prog = GL.glCreateProgram()
+        GL.glAttachShader(prog, vs)
+        GL.glAttachShader(prog, fs)
+        GL.glLinkProgram(prog)
+        GL.glDeleteShader(vs)
+        GL.glDeleteShader(fs)
+        if GL.glGetProgramiv(prog, GL.GL_LINK_STATUS) != GL.GL_TRUE:
+            log = _text(GL.glGetProgramInfoLog(prog))
+            GL.glDeleteProgram(prog)
+            raise ShaderError(f"link failed: {log.strip()}", path=path)
+        self.id = int(prog)
+        stats.programs += 1
+        stats.live_programs += 1
+
+    def location(self, name: str) -> int:
+        loc = self._locations.get(name)
+        if loc is None:
+            loc = int(GL.glGetUniformLocation(self.id, name))
+            self._locations[name] = loc
+        return loc
+
+    def set(self, name: str, *values, kind: str = "f") -> None:
+        """Set a uniform (the program must be in use); skipped when unchanged or unused."""
+        loc = self.location(name)
+        if loc < 0 or self._values.get(loc) == values:
+            return
+        self._values[loc] = values
+        if kind == "i":
+            (GL.glUniform1i, GL.glUniform2i)[len(values) - 1](loc, *values)
+        else:
+            (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)[len(values) - 1](
+                loc, *values)
+
+    def use(self) -> None:
+        GL.glUseProgram(self.id)
+
+    def release(self) -> None:
+        if self.id:
+            GL.glDeleteProgram(self.id)
+            self.id = 0
+            stats.live_programs -= 1
+
+
+def _text(log) -> str:
+    return log.decode("utf-8", "replace") if isinstance(log, bytes) else str(log)
+
+
+def _compile(kind: int, source: str, path: str, line_map, full_source: str | None = None) -> int:
+    shader = GL.glCreateShader(kind)
+    GL.glShaderSource(shader, source)
+    GL.glCompileShader(shader)
+    if GL.glGetShaderiv(shader, GL.GL_COMPILE_STATUS) == GL.GL_TRUE:
+        return shader
+    log = _text(GL.glGetShaderInfoLog(shader))
+    GL.glDeleteShader(shader)
+    line, message = _first_error(log)
+    raise ShaderError(f"GLSL compile error: {message}", path=path,
+                      line=line_map(line) if line is not None else None, source=log.strip())
+
+
+def _first_error(log: str) -> tuple[int | None, str]:
+    """(line, message) of the first error in a driver log (Mesa "0:12(3): error: ...",
+    NVIDIA "0(12) : error ...")."""
+    import re
+    for raw in log.splitlines():
+        m = re.match(r"\s*(?:ERROR:\s*)?\d+[:(](\d+)\)?(?:\(\d+\))?\s*:?\s*(.*)", raw)
+        if m and "error" in raw.lower():
+            msg = re.sub(r"^(error|ERROR)\s*:?\s*", "", m.group(2)).strip()
+            return int(m.group(1)), msg or raw.strip()
+    first = next((ln.strip() for ln in log.splitlines() if ln.strip()), "unknown error")
+    return None, first
+
+
+FULLSCREEN_VERTEX = """
+out vec2 a4k_pos;
+void main() {
+    vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2));
+    a4k_pos = p;
+    gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0);
+}
+"""
+
+
+class TexturePool:
+    """Reuses intermediate textures by (size, format) so a steady chain allocates nothing.
+
+    ``take`` hands out a free texture or makes one; ``give`` returns it. The owner of the
+    pool releases every texture it ever made with ``release()``.
+    """
+
+    def __init__(self):
+        self._free: dict[tuple, list[Texture]] = {}
+        self._all: list[Texture] = []
+
+    def take(self, w: int, h: int, components: int = 4, precision: str = "f16") -> Texture:
+        key = (w, h, _FORMATS[(components, precision)][0], precision)
+        free = self._free.get(key)
+        if free:
+            return free.pop()
+        tex = Texture(w, h, components, precision)
+        tex.pool_key = key
+        self._all.append(tex)
+        return tex
+
+    def give(self, tex: Texture) -> None:
+        key = getattr(tex, "pool_key", None)
+        if key is not None:
+            self._free.setdefault(key, []).append(tex)
+
+    def trim(self, keep) -> None:
+        """Release free textures whose key is not in ``keep`` (sizes that stopped being used)."""
+        for key in [k for k in self._free if k not in keep]:
+            for tex in self._free.pop(key):
+                tex.release()
+                self._all.remove(tex)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def release(self) -> None:
+        for tex in self._all:
+            tex.release()
+        self._all.clear()
+        self._free.clear()
+
+
+class _QueryFns:
+    """Timer-query entry points loaded through the window system with ctypes.
+
+    PyOpenGL's bindings break here: glGetQueryObjectui64v raises KeyError on GLX and the
+    query functions are NULL under OSMesa (docs/platform-notes)."""
+
+    def __init__(self):
+        import glfw
+        u, pu, pu64 = ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint64)
+        protos = {
+            "glGenQueries": ctypes.CFUNCTYPE(None, ctypes.c_int, pu),
+            "glDeleteQueries": ctypes.CFUNCTYPE(None, ctypes.c_int, pu),
+            "glQueryCounter": ctypes.CFUNCTYPE(None, u, u),
+            "glGetQueryObjectui64v": ctypes.CFUNCTYPE(None, u, u, pu64),
+        }
+        self.ok = True
+        for name, proto in protos.items():
+            addr = glfw.get_proc_address(name)
+            if not addr:
+                self.ok = False
+                return
+            setattr(self, name, proto(addr))
+
+    def gen(self) -> int:
+        q = ctypes.c_uint(0)
+        self.glGenQueries(1, ctypes.byref(q))
+        return q.value
+
+    def delete(self, ids) -> None:
+        arr = (ctypes.c_uint * len(ids))(*ids)
+        self.glDeleteQueries(len(ids), arr)
+
+    def result(self, qid: int, what: int) -> int:
+        v = ctypes.c_uint64(0)
+        self.glGetQueryObjectui64v(qid, what, ctypes.byref(v))
+        return v.value
+
+
+class GpuTimer:
+    """Per-pass GPU time from GL_TIMESTAMP queries, read a few frames late, never stalling.
+
+    Each frame uses one slot of a ring; ``stamp(label)`` writes a timestamp after a pass.
+    ``collect()`` reads the oldest slots whose results are available and returns
+    [(frame_total_ms, [(label, ms), ...]), ...]. Timestamps between passes of a whole chain
+    are right on llvmpipe where lone per-pass elapsed queries are not.
+    """
+
+    RING = 4
+
+    def __init__(self):
+        self._fn = _QueryFns()
+        self._slots = [[] for _ in range(self.RING)]   # query ids per slot
+        self._labels = [[] for _ in range(self.RING)]  # labels of the stamps written
+        self._pending: list[int] = []                  # slots written, oldest first
+        self._slot = 0
+        self._used = 0
+        self.enabled = self._fn.ok
+
+    def begin(self) -> None:
+        if not self.enabled:
+            return
+        if self._slot in self._pending:      # ring full: drop the oldest unread frame
+            self._pending.remove(self._slot)
+        self._labels[self._slot] = []
+        self._used = 0
+        self.stamp(None)
+
+    def stamp(self, label) -> None:
+        if not self.enabled:
+            return
+        ids = self._slots[self._slot]
+        if self._used == len(ids):
+            ids.append(self._fn.gen())
+            stats.queries += 1
+        self._fn.glQueryCounter(ids[self._used], GL.GL_TIMESTAMP)
+        self._labels[self._slot].append(label)
+        self._used += 1
+
+    def end(self) -> None:
+        if not self.enabled:
+            return
+        self._pending.append(self._slot)
+        self._slot = (self._slot + 1) % self.RING
+
+    def collect(self) -> list[tuple[float, list[tuple[str, float]]]]:
+        out = []
+        while self._pending:
+            slot = self._pending[0]
+            labels = self._labels[slot]
+            ids = self._slots[slot][:len(labels)]
+            if not ids:
+                self._pending.pop(0)
+                continue
+            if not self._fn.result(ids[-1], GL.GL_QUERY_RESULT_AVAILABLE):
+                break
+            times = [self._fn.result(qid, GL.GL_QUERY_RESULT) for qid in ids]
+            self._pending.pop(0)
+            passes = [(labels[i], (times[i] - times[i - 1]) / 1e6) for i in range(1, len(times))]
+            out.append(((times[-1] - times[0]) / 1e6, passes))
+        return out
+
+    def release(self) -> None:
+        for ids in self._slots:
+            if ids:
+                self._fn.delete(ids)
+                ids.clear()
+        self._pending.clear()
+
+
+class VertexArray:
+    """The empty VAO a core profile needs bound to draw the full-screen triangle."""
+
+    def __init__(self):
+        self.id = int(GL.glGenVertexArrays(1))
+
+    def draw(self) -> None:
+        GL.glBindVertexArray(self.id)
+        GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+
+    def release(self) -> None:
+        if self.id:
+            GL.glDeleteVertexArrays(1, [self.id])
+            self.id = 0
+
+
+def glsl_version() -> str:
+    """'450 core' on GL >= 4.5, else '330 core'."""
+    ver = _text(GL.glGetString(GL.GL_VERSION) or b"3.3")
+    import re
+    m = re.match(r"(\d+)\.(\d+)", ver)
+    major, minor = (int(m.group(1)), int(m.group(2))) if m else (3, 3)
+    return "450 core" if (major, minor) >= (4, 5) else "330 core"
+
+
+def renderer() -> str:
+    return _text(GL.glGetString(GL.GL_RENDERER) or b"unknown")

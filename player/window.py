@@ -1,0 +1,190 @@
+"""GLFW: platform choice, the window and its GL context, callbacks turned into events.
+
+This module draws nothing. It owns the GLFW library state and the one window of the process;
+input callbacks only append plain event tuples to a list the play loop drains, so no
+exception can die inside a C callback and every state change goes through the loop's queue.
+
+Platform choice must happen before PyOpenGL is first imported (PyOpenGL picks its back end
+at import): ``setup_platform()`` is called by the command line and by the tests first.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+from .errors import DisplayError
+
+_platform: str | None = None
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def setup_platform(headless: bool) -> str:
+    """Decide how GL contexts are made in this process: 'native' (X11/Wayland, visible or
+    hidden windows) or 'osmesa' (GLFW's null platform, no X server at all).
+
+    Raises DisplayError when there is no display and headless was not asked for.
+    """
+    global _platform
+    if _platform is not None:
+        return _platform
+    if has_display():
+        _platform = "native"
+    elif headless:
+        if "OpenGL" in sys.modules and os.environ.get("PYOPENGL_PLATFORM") != "osmesa":
+            raise DisplayError("internal: OpenGL was imported before the platform was chosen")
+        os.environ["PYOPENGL_PLATFORM"] = "osmesa"
+        _platform = "osmesa"
+    else:
+        raise DisplayError("no display found (DISPLAY is not set)",
+                           hint="run with --headless, or start the player inside an X session")
+    return _platform
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str          # "key", "resize", "mouse", "drag", "close", "focus"
+    key: int = 0
+    mods: int = 0
+    x: float = 0.0
+    y: float = 0.0
+    w: int = 0
+    h: int = 0
+    pressed: bool = False
+
+
+class Window:
+    """One GLFW window with a current GL 3.3+ core context (hidden when headless)."""
+
+    def __init__(self, width: int, height: int, title: str = "a4kplay", *,
+                 visible: bool = True, fullscreen: bool = False):
+        import glfw
+        self._glfw = glfw
+        self.handle = None
+        self.events: list[Event] = []
+        self._callbacks = []  # keep every ctypes callback alive while registered
+        platform = setup_platform(headless=not visible)
+        if platform == "osmesa":
+            glfw.init_hint(glfw.PLATFORM, glfw.PLATFORM_NULL)
+        if not glfw.init():
+            raise DisplayError("GLFW could not initialise the window system",
+                               hint="check DISPLAY, or run with --headless")
+        glfw.default_window_hints()
+        glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
+        glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
+        glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
+        if platform == "osmesa":
+            glfw.window_hint(glfw.CONTEXT_CREATION_API, glfw.OSMESA_CONTEXT_API)
+        else:
+            glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
+        glfw.window_hint(glfw.VISIBLE, bool(visible))
+        glfw.window_hint(glfw.SCALE_TO_MONITOR, False)
+        self._windowed = (width, height)
+        self._windowed_pos = (64, 64)
+        monitor = glfw.get_primary_monitor() if (fullscreen and visible) else None
+        if monitor:
+            mode = glfw.get_video_mode(monitor)
+            width, height = mode.size.width, mode.size.height
+        self.handle = glfw.create_window(int(width), int(height), title, monitor, None)
+        if not self.handle:
+            glfw.terminate()
+            raise DisplayError("could not create an OpenGL 3.3 core window",
+                               hint="the GL driver may be too old; try --headless (software GL)")
+        glfw.make_context_current(self.handle)
+        glfw.swap_interval(1)
+        self.fullscreen = bool(monitor)
+        self.platform = platform
+        self._install_callbacks()
+
+    def _install_callbacks(self) -> None:
+        glfw = self._glfw
+
+        def on_key(_w, key, _scancode, action, mods):
+            if action in (glfw.PRESS, glfw.REPEAT):
+                self.events.append(Event("key", key=key, mods=mods))
+
+        def on_size(_w, w, h):
+            self.events.append(Event("resize", w=w, h=h))
+
+        def on_button(_w, button, action, mods):
+            if button == glfw.MOUSE_BUTTON_LEFT:
+                x, y = glfw.get_cursor_pos(self.handle)
+                self.events.append(Event("mouse", x=x, y=y, pressed=action == glfw.PRESS,
+                                         mods=mods))
+
+        def on_cursor(_w, x, y):
+            if glfw.get_mouse_button(self.handle, glfw.MOUSE_BUTTON_LEFT) == glfw.PRESS:
+                self.events.append(Event("drag", x=x, y=y))
+
+        def on_close(_w):
+            self.events.append(Event("close"))
+
+        for setter, fn in ((glfw.set_key_callback, on_key),
+                           (glfw.set_framebuffer_size_callback, on_size),
+                           (glfw.set_mouse_button_callback, on_button),
+                           (glfw.set_cursor_pos_callback, on_cursor),
+                           (glfw.set_window_close_callback, on_close)):
+            setter(self.handle, fn)
+            self._callbacks.append(fn)
+
+    def framebuffer_size(self) -> tuple[int, int]:
+        return self._glfw.get_framebuffer_size(self.handle)
+
+    def window_size(self) -> tuple[int, int]:
+        return self._glfw.get_window_size(self.handle)
+
+    def set_size(self, w: int, h: int) -> None:
+        self._glfw.set_window_size(self.handle, w, h)
+
+    def toggle_fullscreen(self) -> None:
+        glfw = self._glfw
+        if self.fullscreen:
+            w, h = self._windowed
+            x, y = self._windowed_pos
+            glfw.set_window_monitor(self.handle, None, x, y, w, h, 0)
+            self.fullscreen = False
+            return
+        monitor = glfw.get_primary_monitor()
+        if not monitor:
+            return  # hidden/null platform: nothing to go fullscreen on
+        self._windowed = self.window_size()
+        self._windowed_pos = glfw.get_window_pos(self.handle)
+        mode = glfw.get_video_mode(monitor)
+        glfw.set_window_monitor(self.handle, monitor, 0, 0, mode.size.width, mode.size.height,
+                                mode.refresh_rate)
+        self.fullscreen = True
+
+    def get_proc_address(self, name: str) -> int:
+        return self._glfw.get_proc_address(name) or 0
+
+    def poll(self, timeout: float | None = None) -> list[Event]:
+        """Process window events (waiting up to ``timeout`` s) and return the new ones."""
+        if timeout is None or timeout <= 0:
+            self._glfw.poll_events()
+        else:
+            self._glfw.wait_events_timeout(timeout)
+        if self.handle and self._glfw.window_should_close(self.handle):
+            self._glfw.set_window_should_close(self.handle, False)
+            self.events.append(Event("close"))
+        out, self.events = self.events, []
+        return out
+
+    def post_empty_event(self) -> None:
+        """Thread-safe wake-up of ``poll`` (called from libmpv's update callback)."""
+        self._glfw.post_empty_event()
+
+    def swap(self) -> None:
+        self._glfw.swap_buffers(self.handle)
+
+    def set_title(self, title: str) -> None:
+        self._glfw.set_window_title(self.handle, title)
+
+    def release(self) -> None:
+        if self.handle:
+            self._glfw.destroy_window(self.handle)
+            self.handle = None
+            self._callbacks.clear()
+            self._glfw.terminate()
