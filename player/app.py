@@ -101,6 +101,7 @@ class Player:
         self.split = 0.5
         self.quit = False
         self.presented = 0
+        self.restarts = 0
         self.redraw = False
         self._wake = threading.Event()
         self._shot_index = 0
@@ -140,26 +141,35 @@ class Player:
     # ---- the loop --------------------------------------------------------------------
     def run(self) -> int:
         while not self.quit:
-            if self.window.platform == "native":
-                events = self.window.poll(0.0 if self.redraw else 0.1)
-            else:
-                self._wake.wait(0.0 if self.redraw else 0.05)
-                events = self.window.poll(0.0)
-            self._wake.clear()
-            for ev in events:
-                self._on_event(ev)
-            while self.queue:
-                self._apply(self.queue.popleft())
-            for kind, _ in self.video.poll_events():
-                if kind == "end-file":
-                    self.quit = True
-            if self.quit:
-                break
-            if self.video.frame_due():
-                self._frame(new=True)
-            elif self.redraw:
-                self._frame(new=False)
+            self.step()
         return 0
+
+    def step(self) -> bool:
+        """One turn of the loop; True when a new video frame was presented."""
+        if self.window.platform == "native":
+            events = self.window.poll(0.0 if self.redraw else 0.1)
+        else:
+            self._wake.wait(0.0 if self.redraw else 0.05)
+            events = self.window.poll(0.0)
+        self._wake.clear()
+        for ev in events:
+            self._on_event(ev)
+        while self.queue:
+            self._apply(self.queue.popleft())
+        for kind, _ in self.video.poll_events():
+            if kind == "end-file":
+                self.quit = True
+            elif kind == "playback-restart":
+                self.restarts += 1   # a seek has completed
+        if self.quit:
+            return False
+        if self.video.frame_due():
+            before = self.presented
+            self._frame(new=True)
+            return self.presented > before
+        if self.redraw:
+            self._frame(new=False)
+        return False
 
     def _frame(self, new: bool) -> None:
         self.redraw = False
@@ -331,9 +341,8 @@ class Player:
         """Release in the order that does not abort: GL objects, render context, mpv, window."""
         if self.window is None:
             return
-        import glfw
         if self.window.handle:
-            glfw.make_context_current(self.window.handle)
+            self.window.make_current()
         for obj in (self.chains, self.presenter, self.src):
             if obj is not None:
                 obj.release()
@@ -356,6 +365,9 @@ def play(opts: PlayOptions, config: Config) -> int:
     player = Player(opts, config, opts.path)
     try:
         code = player.run()
+        if player.presented == 0 and player.video.ended:
+            raise MediaError("libmpv could not decode any video frame from this file",
+                             path=opts.path)
         if opts.screenshot:
             if player.presented == 0 and player._last is None:
                 raise MediaError("no frame was presented, so no screenshot was written",

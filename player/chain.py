@@ -233,12 +233,14 @@ class Chain:
                 raise ShaderError(f"parameter '{name}' is not defined by any shader of the chain",
                                   hint="known: " + (", ".join(sorted(declared)) or "none"))
             p = declared[name]
-            values[name] = (p, p.clamp(float(v)))
+            values[name] = (p, p.parse_value(str(v)))
         return values
 
     def _param_glsl(self) -> str:
         out = []
         for name, (p, v) in self.params.items():
+            for index, choice in enumerate(p.enum_values):  # ENUM choices usable in GLSL
+                out.append(f"#define {choice} {index}\n")
             if p.kind == "DEFINE" or p.type == "DEFINE":
                 out.append(f"#define {name} {_glsl_number(v, p.type)}\n")
             elif p.kind == "CONSTANT":
@@ -361,22 +363,21 @@ class Chain:
         return image
 
     def _stage(self, point: str, image: gpu.Texture) -> gpu.Texture:
+        self._tex[point] = image  # during its own passes, a hook point names the current image
         for p in self._passes.get(point, ()):
             result = self._run_pass(p, image)
             if result is None:
                 continue
             save = p.spec.save or "HOOKED"
             if save in ("HOOKED", point):
-                image = result
+                image = self._tex[point] = result
             else:
                 self._tex[save] = result
         return image
 
     def _luma_stage(self, image: gpu.Texture) -> gpu.Texture:
         luma = self._draw(self._builtin["luma"], [image], image.w, image.h, 1, "luma (Rec.709)")
-        self._tex["LUMA"] = luma
         new = self._stage("LUMA", luma)
-        self._tex["LUMA"] = new
         if new is luma:
             return image
         return self._draw(self._builtin["luma_merge"], [image, luma, new], new.w, new.h,

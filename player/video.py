@@ -35,8 +35,8 @@ def import_mpv():
     """python-mpv, or a MediaError saying how to install libmpv."""
     try:
         import mpv
-    except OSError as e:
-        raise MediaError(f"libmpv is not installed or cannot be loaded ({e})",
+    except OSError:
+        raise MediaError("libmpv is not installed or cannot be loaded",
                          hint="install it: apt-get install libmpv2 (make demo does this)") from None
     return mpv
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .errors import DisplayError
 
 _platform: str | None = None
+_glfw_users = 0  # windows alive: GLFW is terminated only when the last one goes
 
 
 def has_display() -> bool:
@@ -69,6 +70,7 @@ class Window:
         platform = setup_platform(headless=not visible)
         if platform == "osmesa":
             glfw.init_hint(glfw.PLATFORM, glfw.PLATFORM_NULL)
+        global _glfw_users
         if not glfw.init():
             raise DisplayError("GLFW could not initialise the window system",
                                hint="check DISPLAY, or run with --headless")
@@ -90,9 +92,11 @@ class Window:
             width, height = mode.size.width, mode.size.height
         self.handle = glfw.create_window(int(width), int(height), title, monitor, None)
         if not self.handle:
-            glfw.terminate()
+            if _glfw_users == 0:
+                glfw.terminate()
             raise DisplayError("could not create an OpenGL 3.3 core window",
                                hint="the GL driver may be too old; try --headless (software GL)")
+        _glfw_users += 1
         glfw.make_context_current(self.handle)
         glfw.swap_interval(1)
         self.fullscreen = bool(monitor)
@@ -182,9 +186,15 @@ class Window:
     def set_title(self, title: str) -> None:
         self._glfw.set_window_title(self.handle, title)
 
+    def make_current(self) -> None:
+        self._glfw.make_context_current(self.handle)
+
     def release(self) -> None:
+        global _glfw_users
         if self.handle:
             self._glfw.destroy_window(self.handle)
             self.handle = None
             self._callbacks.clear()
-            self._glfw.terminate()
+            _glfw_users -= 1
+            if _glfw_users == 0:
+                self._glfw.terminate()

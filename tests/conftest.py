@@ -41,6 +41,8 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    if "player.offscreen" in sys.modules:
+        sys.modules["player.offscreen"].close()  # before its X server goes away
     if _xvfb is not None:
         _xvfb.terminate()
         _xvfb.wait(timeout=10)

@@ -1,0 +1,124 @@
+"""Quality harness: downscale ground truth, upscale back, compare (PSNR, SSIM, sharpness).
+
+Owns the measurement procedure, not the upscaling: the upscale function is injected, so
+the same run measures the numpy reference (the default, works anywhere) or the GL chain
+(the lead passes ``player.offscreen.upscale_array``). Convention, as in the Anime4K
+project's published table: area-downscale HR by the factor, upscale back, compare BT.601
+luma over the whole image. Baselines "bilinear" and "bicubic" go through the same upscale
+function under those profile names.
+"""
+from __future__ import annotations
+
+import math
+import os
+from typing import Callable, Iterable
+
+import numpy as np
+from PIL import Image
+
+from . import metrics, reference
+from .errors import ImageError
+
+BASELINES = ("bilinear", "bicubic")
+METRICS = ("psnr", "ssim", "sharpness")
+
+Upscale = Callable[[np.ndarray, int, int, str], np.ndarray]
+
+
+def reference_upscale(img: np.ndarray, out_w: int, out_h: int, profile: str) -> np.ndarray:
+    """Default upscale: the numpy reference (plain scalers for the baselines, else a tier)."""
+    if profile in reference.SCALERS:
+        return np.clip(reference.scale(img, out_w, out_h, profile), 0.0, 1.0)
+    return reference.anime4k(img, out_w, out_h, profile)
+
+
+def load_rgb(path: str) -> np.ndarray:
+    """An image file as float32 RGB in [0, 1]."""
+    try:
+        with Image.open(path) as im:
+            return np.asarray(im.convert("RGB"), np.float32) / 255.0
+    except (OSError, ValueError) as exc:
+        raise ImageError(f"cannot read image: {exc}", path=str(path)) from exc
+
+
+def _factor(scale: float) -> int | float:
+    return int(scale) if float(scale).is_integer() else float(scale)
+
+
+def measure(hr: np.ndarray, scale: float, profiles: Iterable[str], upscale: Upscale) -> dict:
+    """Metrics of every profile (baselines first) on one HR image: {metric: {profile: v}}."""
+    f = _factor(scale)
+    if isinstance(f, int):
+        h, w = hr.shape[:2]
+        hr = hr[:h - h % f, :w - w % f]  # crop so the factor divides the size
+    lr = metrics.area_downscale(hr, f).astype(np.float32)
+    if isinstance(f, float):
+        hr = hr[:round(lr.shape[0] * f), :round(lr.shape[1] * f)]
+    out_h, out_w = hr.shape[:2]
+    y_hr = metrics.luma601(hr)
+    result = {m: {} for m in METRICS}
+    for name in (*BASELINES, *[p for p in profiles if p not in BASELINES]):
+        up = np.asarray(upscale(lr, out_w, out_h, name), np.float32)
+        if up.shape[:2] != (out_h, out_w):
+            raise ValueError(f"upscale({name!r}) returned {up.shape[:2]}, wanted {(out_h, out_w)}")
+        up = np.clip(up[..., :3], 0.0, 1.0)
+        result["psnr"][name] = metrics.psnr(metrics.luma601(up), y_hr)
+        result["ssim"][name] = metrics.ssim(up, hr)
+        result["sharpness"][name] = metrics.sharpness(up, hr)
+    return result
+
+
+def run(hr_paths: Iterable[str], scale: float = 2.0,
+        profiles: Iterable[str] = ("Full", "Fast", "UltraFast"),
+        upscale: Upscale | None = None) -> dict:
+    """Measure every image; returns {"scale", "images": [...], "mean": {...}}."""
+    upscale = upscale or reference_upscale
+    profiles = tuple(profiles)
+    images = []
+    for path in hr_paths:
+        entry = {"name": os.path.basename(str(path))}
+        entry.update(measure(load_rgb(path), scale, profiles, upscale))
+        images.append(entry)
+    mean = {}
+    for m in METRICS:
+        names = images[0][m].keys() if images else ()
+        mean[m] = {n: float(np.mean([img[m][n] for img in images])) for n in names}
+    return {"scale": _factor(scale), "images": images, "mean": mean}
+
+
+def format_table(result: dict) -> str:
+    """Plain-text table: one row per image and metric, one column per profile, then the mean."""
+    rows = [*result["images"], {"name": "mean", **result["mean"]}]
+    if not rows or not rows[0].get("psnr"):
+        return "(no images)"
+    names = list(rows[0]["psnr"].keys())
+    fmt = {"psnr": "{:.2f}", "ssim": "{:.4f}", "sharpness": "{:.3f}"}
+    label_w = max(len(r["name"]) for r in rows) + 11
+    col_w = max(9, *(len(n) + 1 for n in names))
+    lines = [f"scale {result['scale']}x  (PSNR dB / SSIM on BT.601 luma; sharpness = edge "
+             f"gradient ratio to HR)",
+             "image / metric".ljust(label_w) + "".join(n.rjust(col_w) for n in names)]
+    for r in rows:
+        for m in METRICS:
+            cells = []
+            for n in names:
+                v = r[m][n]
+                cells.append(("inf" if math.isinf(v) else fmt[m].format(v)).rjust(col_w))
+            lines.append(f"{r['name']} {m}".ljust(label_w) + "".join(cells))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m player.quality HR.png ...`: print the table for the numpy reference."""
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("images", nargs="+")
+    ap.add_argument("--scale", type=float, default=2.0)
+    ap.add_argument("--profiles", default="Full,Fast,UltraFast")
+    args = ap.parse_args(argv)
+    print(format_table(run(args.images, args.scale, args.profiles.split(","))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,279 @@
+"""The chain on a real software GL context, each case against numpy computed here."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from player import reference
+from player.errors import ShaderError
+from player.hookfile import parse
+
+pytestmark = pytest.mark.gl
+
+# RGBA16F intermediates hold ~11 bits of mantissa: values in [0,1] are exact to < 1e-3.
+TOL = 2e-3
+
+
+def image(w=23, h=17, seed=0):
+    return np.random.default_rng(seed).random((h, w, 3)).astype(np.float32)
+
+
+def run(glcheck, shaders_text, img, out_size, scaler="bicubic", params=None, tmp_path=None):
+    from player.chain import Chain
+    from player.offscreen import run_chain
+    files = [parse(t, f"test{i}.glsl") for i, t in enumerate(shaders_text)]
+    chain = Chain(files, scaler, params)
+    try:
+        out = run_chain(chain, img, out_size)
+        warnings = list(chain.warnings)
+    finally:
+        chain.release()
+    return out, warnings
+
+
+IDENTITY = """//!HOOK MAIN
+//!BIND HOOKED
+//!DESC identity
+vec4 hook() { return HOOKED_tex(HOOKED_pos); }
+"""
+
+INVERT = """//!HOOK MAIN
+//!BIND HOOKED
+//!DESC invert
+vec4 hook() { return vec4(1.0 - HOOKED_texOff(vec2(0.0)).rgb, 1.0); }
+"""
+
+
+def test_identity(glcheck):
+    img = image()
+    out, warnings = run(glcheck, [IDENTITY], img, (23, 17))
+    assert not warnings
+    np.testing.assert_allclose(out, img, atol=TOL)
+
+
+def test_invert_uses_main_alias(glcheck):
+    img = image()
+    alias = INVERT.replace("HOOKED_texOff", "MAIN_texOff")
+    out, _ = run(glcheck, [alias], img, (23, 17))
+    np.testing.assert_allclose(out, 1.0 - img, atol=TOL)
+
+
+def test_nearest_2x_resizes_main(glcheck):
+    """A MAIN hook with WIDTH/HEIGHT 2x: the chain's output at 2x needs no scaler."""
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+//!WIDTH HOOKED.w 2 *
+//!HEIGHT HOOKED.h 2 *
+//!DESC nearest 2x
+vec4 hook() {
+    vec2 src = floor(HOOKED_pos * HOOKED_size) + 0.5;
+    return texelFetch(HOOKED_raw, ivec2(src), 0);
+}
+"""
+    img = image(11, 7)
+    out, _ = run(glcheck, [shader], img, (22, 14))
+    want = np.repeat(np.repeat(img, 2, axis=0), 2, axis=1)
+    np.testing.assert_allclose(out, want, atol=TOL)
+
+
+def test_luma_hook_changes_the_image(glcheck):
+    """Overwriting LUMA adds the luma difference to every channel, as mpv does with YUV."""
+    shader = """//!HOOK LUMA
+//!BIND HOOKED
+//!DESC luma +0.1
+vec4 hook() { return HOOKED_tex(HOOKED_pos) + vec4(0.1); }
+"""
+    img = image() * 0.8
+    out, _ = run(glcheck, [shader], img, (23, 17))
+    np.testing.assert_allclose(out, img + 0.1, atol=TOL)
+
+
+def test_luma_is_rec709_and_bindable_later(glcheck):
+    shader = """//!HOOK SCALED
+//!BIND LUMA
+//!DESC show luma
+vec4 hook() { return vec4(LUMA_tex(LUMA_pos).rrr, 1.0); }
+"""
+    img = image()
+    out, _ = run(glcheck, [shader], img, (23, 17))
+    y = img @ np.array([0.2126, 0.7152, 0.0722], np.float32)
+    np.testing.assert_allclose(out, np.repeat(y[:, :, None], 3, 2), atol=TOL)
+
+
+def test_prekernel_hook_runs_before_the_scaler(glcheck):
+    shader = """//!HOOK PREKERNEL
+//!BIND HOOKED
+//!DESC halve
+vec4 hook() { return HOOKED_tex(HOOKED_pos) * 0.5; }
+"""
+    img = image(9, 6)
+    out, _ = run(glcheck, [shader], img, (18, 12), scaler="bilinear")
+    want = np.clip(reference.scale(img * 0.5, 18, 12, "bilinear"), 0, 1)
+    np.testing.assert_allclose(out, want, atol=TOL)
+
+
+def test_save_bind_three_textures(glcheck):
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+//!SAVE RED
+//!COMPONENTS 1
+//!DESC red
+vec4 hook() { return vec4(HOOKED_tex(HOOKED_pos).r); }
+
+//!HOOK MAIN
+//!BIND HOOKED
+//!SAVE BLUE
+//!COMPONENTS 1
+//!DESC blue
+vec4 hook() { return vec4(HOOKED_tex(HOOKED_pos).b); }
+
+//!HOOK MAIN
+//!BIND HOOKED
+//!BIND RED
+//!BIND BLUE
+//!DESC swap red and blue
+vec4 hook() {
+    return vec4(BLUE_tex(BLUE_pos).x, HOOKED_tex(HOOKED_pos).g, RED_tex(RED_pos).x, 1.0);
+}
+"""
+    img = image()
+    out, _ = run(glcheck, [shader], img, (23, 17))
+    np.testing.assert_allclose(out, img[:, :, ::-1], atol=TOL)
+
+
+def test_when_false_skips_and_missing_bind_skips(glcheck):
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+//!WHEN OUTPUT.w MAIN.w / 1.4 >
+//!DESC only when upscaling
+vec4 hook() { return vec4(0.0, 0.0, 0.0, 1.0); }
+
+//!HOOK MAIN
+//!BIND HOOKED
+//!BIND NOT_MADE_YET
+//!DESC needs a texture nobody saves
+vec4 hook() { return vec4(1.0); }
+"""
+    img = image()
+    out, _ = run(glcheck, [shader], img, (23, 17))   # 1x: WHEN is false
+    np.testing.assert_allclose(out, img, atol=TOL)
+    out2, _ = run(glcheck, [shader], img, (46, 34))  # 2x: WHEN true, black
+    assert out2.max() < TOL
+
+
+def test_texture_block_lookup(glcheck):
+    # 2x1 rgba8 texture: red, green; NEAREST
+    shader = """//!TEXTURE LUT
+//!SIZE 2 1
+//!FORMAT rgba8
+//!FILTER NEAREST
+ff0000ff00ff00ff
+
+//!HOOK MAIN
+//!BIND HOOKED
+//!BIND LUT
+//!DESC lut
+vec4 hook() { return HOOKED_pos.x < 0.5 ? texture(LUT, vec2(0.25, 0.5)) : texture(LUT, vec2(0.75, 0.5)); }
+"""
+    img = image(8, 4)
+    out, _ = run(glcheck, [shader], img, (8, 4))
+    np.testing.assert_allclose(out[:, :4], np.broadcast_to([1, 0, 0], (4, 4, 3)), atol=TOL)
+    np.testing.assert_allclose(out[:, 4:], np.broadcast_to([0, 1, 0], (4, 4, 3)), atol=TOL)
+
+
+PARAM_SHADER = """//!PARAM gain
+//!TYPE float
+//!MINIMUM 0.0
+//!MAXIMUM 2.0
+0.5
+
+//!HOOK MAIN
+//!BIND HOOKED
+//!DESC gain
+vec4 hook() { return HOOKED_tex(HOOKED_pos) * gain; }
+"""
+
+
+def test_param_default_and_override(glcheck):
+    img = image()
+    out, _ = run(glcheck, [PARAM_SHADER], img, (23, 17))
+    np.testing.assert_allclose(out, img * 0.5, atol=TOL)
+    out, _ = run(glcheck, [PARAM_SHADER], img, (23, 17), params={"gain": 0.25})
+    np.testing.assert_allclose(out, img * 0.25, atol=TOL)
+    with pytest.raises(ShaderError):
+        run(glcheck, [PARAM_SHADER], img, (23, 17), params={"nope": 1.0})
+
+
+@pytest.mark.parametrize("kind", ["bilinear", "bicubic", "lanczos"])
+@pytest.mark.parametrize("size", [(46, 34), (35, 26), (17, 40)])
+def test_scaler_matches_reference(glcheck, kind, size):
+    img = image()
+    out, _ = run(glcheck, [], img, size, scaler=kind)
+    want = np.clip(reference.scale(img, size[0], size[1], kind), 0, 1)
+    assert np.abs(out - want).max() < 3e-3
+
+
+def test_compile_error_points_at_user_line(glcheck):
+    shader = """// a comment
+//!HOOK MAIN
+//!BIND HOOKED
+vec4 hook() {
+    return undefined_thing;
+}
+"""
+    with pytest.raises(ShaderError) as e:
+        run(glcheck, [shader], image(), (23, 17))
+    assert e.value.path == "test0.glsl"
+    assert e.value.line == 5
+
+
+def test_steady_state_allocates_nothing(glcheck):
+    """Once the timer ring has gone round once, frames make no GL objects (the pool reuses)."""
+    from player import gpu
+    from player.chain import Chain
+    from player.offscreen import to_texture
+    chain = Chain([parse(INVERT, "a.glsl"), parse(PARAM_SHADER, "b.glsl")], "bicubic")
+    src = to_texture(image())
+    try:
+        for _ in range(gpu.GpuTimer.RING + 1):
+            chain.run(src, 46, 34)
+        before = gpu.stats.allocations()
+        for _ in range(10):
+            chain.run(src, 46, 34)
+        assert gpu.stats.allocations() == before
+    finally:
+        src.release()
+        chain.release()
+
+
+def test_release_is_idempotent_and_frees_everything(glcheck):
+    from player import gpu
+    from player.chain import Chain
+    from player.offscreen import to_texture
+    live_t, live_p = gpu.stats.live_textures, gpu.stats.live_programs
+    chain = Chain([parse(INVERT, "a.glsl")], "lanczos")
+    src = to_texture(image())
+    chain.run(src, 40, 30)
+    src.release()
+    chain.release()
+    chain.release()
+    assert (gpu.stats.live_textures, gpu.stats.live_programs) == (live_t, live_p)
+
+
+def test_timer_reports_passes_by_desc(glcheck):
+    from player.chain import Chain
+    from player.offscreen import to_texture
+    chain = Chain([parse(INVERT, "a.glsl")], "bicubic")
+    src = to_texture(image())
+    try:
+        for _ in range(8):
+            chain.run(src, 46, 34)
+        from OpenGL import GL
+        GL.glFinish()
+        chain.run(src, 46, 34)
+        assert chain.timer.enabled
+        assert "invert" in chain.timings.passes
+        assert chain.timings.frame.count > 0
+    finally:
+        src.release()
+        chain.release()

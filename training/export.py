@@ -1,0 +1,216 @@
+"""Write a saved learned-upscaler weight file (.npz) as an mpv-format user shader.
+
+One pass per layer and per 4-channel group (a texture holds 4 channels, so an 8-channel
+layer takes two passes), all at source resolution, hooked on MAIN and saved to named
+textures; weights are GLSL constants (mat4 column = one input channel, so `W * v` is the
+conv's matrix product). The last pass hooks MAIN at twice its size: it samples the frame
+bilinearly (GL_LINEAR = the model's bilinear base), picks the sub-pixel's residual from the
+tail texture (depth-to-space) and adds it to R, G and B. Every pass has the same WHEN, so
+the whole chain runs only when the frame is being upscaled. No PARAM blocks (mpv 0.35
+ignores files that have them). Torch-free: reads the .npz through infer_numpy.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from training.infer_numpy import load
+
+WHEN = "OUTPUT.w MAIN.w / 1.200 > OUTPUT.h MAIN.h / 1.200 > *"
+TAPS = [(ky, kx) for ky in range(3) for kx in range(3)]
+
+
+def fmt(x: float) -> str:
+    """Shortest text that reads back as the same float32, always a GLSL float literal."""
+    return np.format_float_positional(np.float32(x), unique=True, trim="0")
+
+
+def mat(block: np.ndarray) -> str:
+    """GLSL matrix for out x in block: mat<in>x<out>, column-major = one column per input."""
+    n_out, n_in = block.shape
+    kind = "mat4" if (n_out, n_in) == (4, 4) else f"mat{n_in}x{n_out}"
+    return f"{kind}(" + ", ".join(fmt(v) for v in block.T.reshape(-1)) + ")"
+
+
+def vec(values: np.ndarray) -> str:
+    return f"vec{len(values)}(" + ", ".join(fmt(v) for v in values) + ")"
+
+
+def _groups(n: int) -> list[slice]:
+    return [slice(g, min(g + 4, n)) for g in range(0, n, 4)]
+
+
+def _conv_expr(w: np.ndarray, b: np.ndarray, out: slice, inputs: list[str]) -> str:
+    """b + sum over taps and input groups of W_tap,group * fetched texel."""
+    in_groups = _groups(w.shape[1])
+    terms = [vec(b[out])]
+    for t, (ky, kx) in enumerate(TAPS):
+        for g, sl in enumerate(in_groups):
+            terms.append(f"{mat(w[out, sl, ky, kx])} * {inputs[g]}_{t}")
+    return "\n        + ".join(terms)
+
+
+def _fetches(textures: list[str], rgb: bool) -> list[str]:
+    lines = []
+    for g, tex in enumerate(textures):
+        swz = ".rgb" if rgb else ""
+        for t, (ky, kx) in enumerate(TAPS):
+            lines.append(f"    {'vec3' if rgb else 'vec4'} i{g}_{t} = "
+                         f"{tex}_texOff(vec2({kx - 1}.0, {ky - 1}.0)){swz};")
+    return lines
+
+
+class _Writer:
+    def __init__(self, weights: dict, label: str, prefix: str):
+        self.w = weights
+        self.cfg = weights["config"]
+        self.label = label
+        self.prefix = prefix
+        self.passes: list[str] = []
+        self.fetches_src = 0  # texel fetches per source pixel, summed over source passes
+
+    def tex(self, layer: int, group: int) -> str:
+        return f"{self.prefix}_L{layer}_{group}"
+
+    def header(self, desc: str, binds: list[str], save: str | None, extra: list[str] = ()) -> str:
+        lines = [f"//!DESC {self.label} {desc}", "//!HOOK MAIN"]
+        lines += [f"//!BIND {b}" for b in binds]
+        if save:
+            lines += [f"//!SAVE {save}", "//!COMPONENTS 4"]
+        lines += list(extra) + [f"//!WHEN {WHEN}"]
+        return "\n".join(lines)
+
+    def add(self, header: str, body: list[str]) -> None:
+        self.passes.append(header + "\n" + "\n".join(body) + "\n")
+
+    def head(self) -> list[str]:
+        w, b = self.w["head.weight"], self.w["head.bias"]
+        c = w.shape[0]
+        outs = []
+        for g, sl in enumerate(_groups(c)):
+            out = self.tex(0, g)
+            ins = ["i0"]
+            body = ["vec4 hook() {"] + _fetches(["HOOKED"], rgb=True)
+            body += [f"    vec4 y = {_conv_expr(w, b, sl, ins)};",
+                     f"    return max(y, {fmt(self.cfg['leak'])} * y);", "}"]
+            self.add(self.header(f"conv3x3 3->{c} (head, out {sl.start}-{sl.stop - 1})",
+                                 ["HOOKED"], out), body)
+            self.fetches_src += 9
+            outs.append(out)
+        return outs
+
+    def block(self, i: int, inputs: list[str]) -> list[str]:
+        k = f"blocks.{i}."
+        w, b = self.w[k + "conv.weight"], self.w[k + "conv.bias"]
+        gw, gb = self.w[k + "gate.weight"][:, :, 0, 0], self.w[k + "gate.bias"]
+        c = w.shape[0]
+        groups = _groups(c)
+        leak = fmt(self.cfg["leak"])
+        ins = [f"i{g}" for g in range(len(inputs))]
+        centre = 4  # tap index of offset (0, 0)
+        outs = []
+        for go, so in enumerate(groups):
+            body = ["vec4 hook() {"] + _fetches(inputs, rgb=False)
+            # The gate of group go reads every channel of y, so all groups of y are computed.
+            for gy, sy in enumerate(groups):
+                body.append(f"    vec4 y{gy} = {_conv_expr(w, b, sy, ins)};")
+                body.append(f"    y{gy} = max(y{gy}, {leak} * y{gy});")
+            gate = " + ".join([vec(gb[so])] + [f"{mat(gw[so, sy])} * y{gy}"
+                                                for gy, sy in enumerate(groups)])
+            body.append(f"    vec4 att = y{go} / (1.0 + exp(-({gate})));")
+            if self.cfg["dynamic"]:
+                pw, pb = self.w[k + "plain.weight"], self.w[k + "plain.bias"]
+                mw, mb = self.w[k + "mix.weight"][:, :, 0, 0], self.w[k + "mix.bias"]
+                body.append(f"    vec4 plain = {_conv_expr(pw, pb, so, ins)};")
+                body.append(f"    plain = max(plain, {leak} * plain);")
+                m = [" + ".join([fmt(mb[r])] + [f"dot({vec(mw[r, sy])}, i{gy}_{centre})"
+                                                  for gy, sy in enumerate(groups)])
+                     for r in range(2)]
+                body.append(f"    float m0 = {m[0]};")
+                body.append(f"    float m1 = {m[1]};")
+                body.append("    float wa = 1.0 / (1.0 + exp(m1 - m0));")
+                body.append(f"    return i{go}_{centre} + wa * att + (1.0 - wa) * plain;")
+            else:
+                body.append(f"    return i{go}_{centre} + att;")
+            body.append("}")
+            out = self.tex(i + 1, go)
+            kind = "+PA+dyn" if self.cfg["dynamic"] else "+PA"
+            self.add(self.header(f"conv3x3 {c}->{c} {kind} (block {i + 1}/{self.cfg['blocks']}, "
+                                 f"out {so.start}-{so.stop - 1})", inputs, out), body)
+            self.fetches_src += 9 * len(inputs)
+            outs.append(out)
+        return outs
+
+    def tail(self, inputs: list[str]) -> str:
+        w, b = self.w["tail.weight"], self.w["tail.bias"]
+        out = self.tex(self.cfg["blocks"] + 1, 0)
+        ins = [f"i{g}" for g in range(len(inputs))]
+        body = ["vec4 hook() {"] + _fetches(inputs, rgb=False)
+        body += [f"    return {_conv_expr(w, b, slice(0, 4), ins)};", "}"]
+        self.add(self.header(f"conv3x3 {w.shape[1]}->4 (tail: 2x2 luma residual)", inputs, out),
+                 body)
+        self.fetches_src += 9 * len(inputs)
+        return out
+
+    def shuffle(self, residual: str) -> None:
+        body = [
+            "vec4 hook() {",
+            f"    vec2 p = HOOKED_pos * {residual}_size;",
+            "    vec2 cell = floor(p);",
+            "    vec2 sub = step(0.5, p - cell);  // which of the 2x2 sub-pixels we are",
+            f"    vec4 r = {residual}_tex((cell + 0.5) * {residual}_pt);",
+            "    float d = dot(r, vec4((1.0 - sub.x) * (1.0 - sub.y), sub.x * (1.0 - sub.y),",
+            "                          (1.0 - sub.x) * sub.y, sub.x * sub.y));",
+            "    vec4 base = HOOKED_tex(HOOKED_pos);  // GL_LINEAR: the bilinear base",
+            "    return vec4(base.rgb + d, base.a);",
+            "}",
+        ]
+        self.add(self.header("depth-to-space 2x + bilinear base", ["HOOKED", residual], None,
+                             ["//!WIDTH 2 MAIN.w *", "//!HEIGHT 2 MAIN.h *"]), body)
+
+
+def build(weights: dict, label: str, prefix: str) -> tuple[str, dict]:
+    """(shader text, cost) for loaded weights; cost has passes and fetches per output pixel."""
+    wr = _Writer(weights, label, prefix)
+    feats = wr.head()
+    for i in range(weights["config"]["blocks"]):
+        feats = wr.block(i, feats)
+    wr.shuffle(wr.tail(feats))
+    cost = {"passes": len(wr.passes), "fetches_per_source_px": wr.fetches_src,
+            "fetches_per_output_px": wr.fetches_src / 4 + 2}
+    cfg = weights["config"]
+    n = sum(int(np.asarray(v).size) for k, v in weights.items() if k != "config")
+    head = (f"// {label}: learned 2x upscaler for line art (a4kplay), generated by "
+            f"training/export.py - do not edit.\n"
+            f"// {cfg['channels']} channels, {cfg['blocks']} attention blocks, "
+            f"dynamic={cfg['dynamic']}, {n} weights; {cost['passes']} passes, "
+            f"{cost['fetches_per_output_px']:.2f} texel fetches per output pixel.\n"
+            f"// Luma residual for each 2x2 sub-pixel added to a bilinear base (depth-to-space).\n")
+    return head + "\n" + "\n".join(wr.passes), cost
+
+
+def export(npz: Path, out: Path, label: str, prefix: str) -> dict:
+    text, cost = build(load(npz), label, prefix)
+    out.write_text(text)
+    return cost
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("weights", type=Path, help="e.g. shaders/learned/learned_s.npz")
+    ap.add_argument("--out", type=Path, help="default: the weights path with .glsl")
+    ap.add_argument("--label", help="DESC prefix, default from the file name (Learned-S)")
+    args = ap.parse_args(argv)
+    stem = args.weights.stem  # learned_s
+    label = args.label or "Learned-" + stem.split("_")[-1].upper()
+    prefix = stem.upper()
+    out = args.out or args.weights.with_suffix(".glsl")
+    cost = export(args.weights, out, label, prefix)
+    print(f"{out}: {cost['passes']} passes, {cost['fetches_per_output_px']:.2f} fetches "
+          f"per output pixel ({cost['fetches_per_source_px']} per source pixel)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""The learned upscaler as a PyTorch module, shaped so every layer is one cheap shader pass.
+
+Design (see docs/training.md): all convolutions run at SOURCE resolution with 4 or 8
+channels. A head 3x3 conv reads RGB; each block is a 3x3 conv with pixel attention
+(y * sigmoid(conv1x1(y))) and a skip connection, optionally with A2N's dynamic weighting
+between the attention branch and a plain branch, made local (per-pixel softmax of a 1x1
+conv, no global pooling) so one fragment pass can do it. A tail 3x3 conv predicts 4 luma
+residuals, one per 2x2 sub-pixel; depth-to-space puts them on a bilinear 2x base and the
+same residual is added to R, G and B.
+
+Padding is replicate ("clamp to edge"), because that is what a GL texture fetch beyond the
+border returns; the bilinear base uses align_corners=False, which equals GL_LINEAR at 2x.
+`to_arrays` gives the weights as plain numpy arrays in the layout `infer_numpy` and
+`export` read, so nothing downstream needs torch.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+LEAK = 0.1  # leaky ReLU slope: with only 4 channels a plain ReLU loses dead channels
+
+
+def _pad(x: torch.Tensor) -> torch.Tensor:
+    return F.pad(x, (1, 1, 1, 1), mode="replicate")
+
+
+def _act(x: torch.Tensor) -> torch.Tensor:
+    return F.leaky_relu(x, LEAK)
+
+
+class Block(nn.Module):
+    """One pass: out = x + [w_a * PA(act(conv_a(x))) + w_n * act(conv_n(x))]."""
+
+    def __init__(self, ch: int, dynamic: bool):
+        super().__init__()
+        self.dynamic = dynamic
+        self.conv = nn.Conv2d(ch, ch, 3)
+        self.gate = nn.Conv2d(ch, ch, 1)
+        if dynamic:
+            self.plain = nn.Conv2d(ch, ch, 3)
+            self.mix = nn.Conv2d(ch, 2, 1)  # local A2N branch weighting, softmax over 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        px = _pad(x)
+        y = _act(self.conv(px))
+        att = y * torch.sigmoid(self.gate(y))
+        if not self.dynamic:
+            return x + att
+        plain = _act(self.plain(px))
+        w = torch.softmax(self.mix(x), dim=1)
+        return x + w[:, :1] * att + w[:, 1:] * plain
+
+
+class LearnedUpscaler(nn.Module):
+    """2x upscaler: RGB N x 3 x h x w in [0, 1] -> RGB N x 3 x 2h x 2w (unclamped)."""
+
+    def __init__(self, channels: int = 4, blocks: int = 5, dynamic: bool = False):
+        super().__init__()
+        self.config = dict(channels=channels, blocks=blocks, dynamic=dynamic, leak=LEAK)
+        self.head = nn.Conv2d(3, channels, 3)
+        self.blocks = nn.ModuleList(Block(channels, dynamic) for _ in range(blocks))
+        self.tail = nn.Conv2d(channels, 4, 3)
+        # Start as plain bilinear: a zero residual is a sane first guess and keeps early
+        # training from wrecking the base.
+        nn.init.zeros_(self.tail.weight)
+        nn.init.zeros_(self.tail.bias)
+
+    def residual(self, x: torch.Tensor) -> torch.Tensor:
+        f = _act(self.head(_pad(x)))
+        for b in self.blocks:
+            f = b(f)
+        return F.pixel_shuffle(self.tail(_pad(f)), 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        base = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+        return base + self.residual(x)
+
+    def conv_layers(self) -> int:
+        return 2 + len(self.blocks)
+
+
+def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:
+    """Weights as float32 numpy arrays keyed by layer, plus a JSON 'config' entry."""
+    out = {"config": np.array(json.dumps(model.config))}
+    for name, t in model.state_dict().items():
+        out[name] = t.detach().cpu().numpy().astype(np.float32)
+    return out
+
+
+def from_arrays(arrays) -> LearnedUpscaler:
+    cfg = json.loads(str(arrays["config"]))
+    model = LearnedUpscaler(cfg["channels"], cfg["blocks"], cfg["dynamic"])
+    state = {k: torch.from_numpy(np.asarray(arrays[k])) for k in model.state_dict()}
+    model.load_state_dict(state)
+    return model

@@ -1,0 +1,153 @@
+"""Train one learned-upscaler size and save its weights for export.
+
+One run = fixed seed, fixed step count, fixed thread count: rerunning the same command
+reproduces the quality (float summation order still depends on the thread count, so a
+different --threads gives a slightly different, equally good, model). Writes into
+--run-dir: log.csv (step, loss, lr, seconds), loss.png, checkpoint.pt (resumable with
+--resume) and eval.md (held-out PSNR table); and the weights to --weights (.npz).
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.curve import draw_loss_curve
+from training.data import DEFAULT_CACHE, PairSampler, corpus_split, render_clipart
+from training.evaluate import evaluate, format_table
+from training.model import LearnedUpscaler, to_arrays
+
+SIZES = {  # name: (channels, blocks, dynamic)
+    "learned_s": (4, 5, False),
+    "learned_m": (8, 2, False),
+}
+
+
+def charbonnier(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    return torch.sqrt((pred - target) ** 2 + eps * eps).mean()
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--size", choices=sorted(SIZES), default="learned_s")
+    ap.add_argument("--channels", type=int, help="override the size's channel count")
+    ap.add_argument("--blocks", type=int, help="override the size's block count")
+    ap.add_argument("--dynamic", action="store_true", help="A2N local branch weighting")
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr-size", type=int, default=48, help="LR crop side in pixels")
+    ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--clipart", type=int, default=400, help="openclipart SVGs to render")
+    ap.add_argument("--jpeg-prob", type=float, default=0.0,
+                    help="probability of a mild JPEG (q 80-95) on an LR crop")
+    ap.add_argument("--data-dir", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--run-dir", type=Path, help="default runs/<size>")
+    ap.add_argument("--weights", type=Path, help="default shaders/learned/<size>.npz")
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--ckpt-every", type=int, default=1000)
+    return ap.parse_args(argv)
+
+
+def seed_everything(seed: int, threads: int) -> None:
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.use_deterministic_algorithms(True)
+
+
+def cosine_lr(base: float, step: int, total: int) -> float:
+    """Cosine decay to 2 % of the base rate: a quiet end makes reruns land close together."""
+    return base * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * step / total)))
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    channels, blocks, dynamic = SIZES[args.size]
+    channels = args.channels or channels
+    blocks = args.blocks if args.blocks is not None else blocks
+    dynamic = dynamic or args.dynamic
+    run_dir = args.run_dir or Path("runs") / args.size
+    weights_path = args.weights or Path("shaders/learned") / f"{args.size}.npz"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    seed_everything(args.seed, args.threads)
+
+    train_imgs, held = corpus_split()
+    clipart = render_clipart(args.data_dir / "openclipart", args.clipart) if args.clipart else []
+    sampler = PairSampler(train_imgs, clipart, args.lr_size, args.seed, jpeg_prob=args.jpeg_prob)
+    print(f"train: {len(train_imgs)} corpus + {len(clipart)} clipart images; "
+          f"held out: {', '.join(p.stem for p in held)}")
+
+    model = LearnedUpscaler(channels, blocks, dynamic)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    ckpt_path = run_dir / "checkpoint.pt"
+    log_path = run_dir / "log.csv"
+    step, elapsed = 0, 0.0
+    if args.resume and ckpt_path.exists():
+        ck = torch.load(ckpt_path, weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        sampler.rng.bit_generator.state = ck["sampler"]
+        torch.set_rng_state(ck["torch_rng"])
+        step, elapsed = ck["step"], ck["elapsed"]
+        print(f"resumed at step {step}")
+    else:
+        with open(log_path, "w", newline="") as f:
+            csv.writer(f).writerow(["step", "loss", "lr", "seconds"])
+
+    n_params = sum(p.numel() for p in model.parameters())
+    print(f"{args.size}: {channels} ch, {blocks} blocks, dynamic={dynamic}, {n_params} weights, "
+          f"{args.steps} steps, {args.threads} threads")
+    t0 = time.perf_counter() - elapsed
+    window: list[float] = []
+    model.train()
+    while step < args.steps:
+        lr_now = cosine_lr(args.lr, step, args.steps)
+        for g in opt.param_groups:
+            g["lr"] = lr_now
+        lr_np, hr_np = sampler.batch(args.batch)
+        loss = charbonnier(model(torch.from_numpy(lr_np)), torch.from_numpy(hr_np))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        window.append(loss.item())
+        if step % args.log_every == 0 or step == args.steps:
+            secs = time.perf_counter() - t0
+            with open(log_path, "a", newline="") as f:
+                csv.writer(f).writerow([step, f"{np.mean(window):.6f}", f"{lr_now:.3g}", f"{secs:.1f}"])
+            print(f"step {step:6d}  loss {np.mean(window):.5f}  lr {lr_now:.2e}  {secs:7.1f}s",
+                  flush=True)
+            window = []
+        if step % args.ckpt_every == 0 or step == args.steps:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "sampler": sampler.rng.bit_generator.state,
+                        "torch_rng": torch.get_rng_state(),
+                        "elapsed": time.perf_counter() - t0}, ckpt_path)
+
+    train_secs = time.perf_counter() - t0
+    weights_path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(weights_path, **to_arrays(model))
+    with open(log_path) as f:
+        rows = list(csv.DictReader(f))
+    draw_loss_curve([int(r["step"]) for r in rows], [float(r["loss"]) for r in rows],
+                    run_dir / "loss.png", f"{args.size}: Charbonnier loss (log scale)")
+    table = format_table(evaluate([weights_path], held))
+    (run_dir / "eval.md").write_text(
+        f"{args.size}: {args.steps} steps, {args.threads} threads, {train_secs:.0f} s training\n\n"
+        f"{table}\n")
+    print(f"trained in {train_secs:.0f} s; weights {weights_path}\n{table}")
+
+
+if __name__ == "__main__":
+    main()
