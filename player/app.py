@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gpu
-from .chain import Chain
+from .chain import Chain, Timings
 from .errors import A4kError, MediaError
+from .governor import Governor
 from .keymap import Action, key_name
 from .present import Presenter, Rect, letterbox
-from .profiles import Config, Profile
+from .profiles import Config
+from .stats import StatsRecorder
 from .video import Video
 from .window import Window
 
@@ -58,10 +60,12 @@ class ChainSet:
         self.config = config
         self._chains: dict[str, Chain] = {}
         self._baselines: dict[str, Chain] = {}
+        self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
     def get(self, name: str) -> Chain:
         chain = self._chains.get(name)
         if chain is None:
+            self.builds += 1
             profile = self.config.profile(name)
             from .offscreen import load_shaders
             chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params,
@@ -72,6 +76,7 @@ class ChainSet:
     def baseline(self, scaler: str) -> Chain:
         chain = self._baselines.get(scaler)
         if chain is None:
+            self.builds += 1
             chain = self._baselines[scaler] = Chain([], scaler, label=f"baseline {scaler}")
         return chain
 
@@ -94,8 +99,17 @@ class Player:
         self.config = config
         self.queue: collections.deque = collections.deque()
         self.messages: list[tuple[float, str]] = []
-        self.profile = opts.profile or config.default
+        self.profile = opts.profile or config.default  # the user's choice: the ceiling
         config.profile(self.profile)  # ProfileError now, before any window opens
+        self.tier = self.profile                        # what plays now (governor may lower)
+        self.governor = None
+        self.stats = None
+        self.timings = Timings()
+        self.timer = None
+        self.cpu_ms = 0.0
+        self.late_frames = 0
+        self.dropped_frames = 0
+        self._drops = 0
         self.compare = "split" if opts.compare else "off"
         self.flip_show_baseline = False
         self.split = 0.5
@@ -128,9 +142,24 @@ class Player:
             self.presenter = Presenter()
             self.chains = ChainSet(config)
             self.chains.get(self.profile)
+            self.timer = gpu.GpuTimer()
+            self._start_governor()
         except BaseException:
             self.close()
             raise
+
+    def _start_governor(self) -> None:
+        fps = self.video.fps
+        ladder = self.config.ladder
+        if self.profile in ladder:
+            self.governor = Governor(ladder, self.config.governor, fps, start=self.profile)
+            self.governor.enabled = self.opts.auto and self.config.governor.enabled
+            for name in ladder[ladder.index(self.profile):]:
+                self.chains.get(name)   # build the tiers below now: switching is instant
+        budget = self.governor.budget_ms if self.governor else \
+            self.config.governor.headroom * 1000.0 / fps
+        if self.opts.stats:
+            self.stats = StatsRecorder(fps, budget)
 
     # ---- wake-ups from mpv's thread ------------------------------------------------------
     def _wakeup(self) -> None:
@@ -173,33 +202,66 @@ class Player:
 
     def _frame(self, new: bool) -> None:
         self.redraw = False
+        builds = self.chains.builds
+        tag = {"t": self.video.time_pos(), "tier": self.tier} if new else None
+        self.timer.begin(tag)
         if new:
             size = self.video.refresh_size()
             if size != self.src.size:
                 self.src.release()
                 self.src = gpu.Texture(size[0], size[1], 4, "f16")
-            self.video.render(self.src.fbo, *self.src.size)
+            self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
+        due = time.perf_counter()
+        self.timer.stamp("mpv render")
         fw, fh = self.window.framebuffer_size()
         rect = letterbox(*self.src.size, fw, fh)
         if rect.w == 0:
+            self.timer.end()
             return  # minimised: keep decoding, draw nothing
         left, right, split = self._compose(rect)
         self.presenter.draw(0, fw, fh, rect, left, right, split)
         self._last = (fw, fh, rect, left, right, split)
+        self.timer.stamp("present")
+        self.timer.end()
+        self.cpu_ms = (time.perf_counter() - due) * 1000.0
         self.window.swap()
         if new:
             self.video.report_swap()
             self.presented += 1
+            drops = self.video.drop_count()
+            tag["dropped"] = drops > self._drops
+            self._drops = drops
+            # late: presented more than a frame interval after its due time, not counting
+            # a frame that had to compile a chain first
+            tag["late"] = (self.chains.builds == builds and
+                           time.perf_counter() - due > 1.0 / self.video.fps)
+            self.late_frames += tag["late"]
+            self.dropped_frames += tag["dropped"]
             if self.opts.frames is not None and self.presented >= self.opts.frames:
                 self.quit = True
+        self._collect_timings()
+
+    def _collect_timings(self) -> None:
+        """Timer results of earlier frames (never waiting): timings, governor, stats."""
+        for total, passes, tag in self.timer.collect(with_tags=True):
+            self.timings.add(total, passes)
+            if tag is None or "late" not in tag:
+                continue
+            if self.stats is not None:
+                self.stats.add_frame(tag["t"], tag["tier"], total, tag["late"], tag["dropped"])
+            if self.governor is not None:
+                target = self.governor.observe(tag["t"], tag["tier"], total, tag["late"],
+                                               tag["dropped"])
+                if target is not None:
+                    self.queue.append(Action("governor", target))
 
     def _compose(self, rect: Rect):
         """Run the chain(s) for this frame: (left texture, right texture or None, split)."""
-        profile = self.config.profile(self.profile)
-        out = self.chains.get(self.profile).run(self.src, rect.w, rect.h)
+        profile = self.config.profile(self.tier)
+        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h, self.timer)
         if self.compare == "off":
             return out, None, 1.0
-        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
+        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h, self.timer)
         if self.compare == "split":
             return base, out, self.split
         return (base if self.flip_show_baseline else out), None, 1.0
@@ -242,6 +304,14 @@ class Player:
             self.redraw = True
         elif name == "profile":
             self._select_profile(str(arg))
+        elif name == "governor":
+            self._governor_switch(str(arg))
+        elif name == "auto-toggle":
+            if self.governor is None:
+                self.notify("auto quality: this profile is not on the ladder")
+            else:
+                self.governor.enabled = not self.governor.enabled
+                self.notify("auto quality: " + ("on" if self.governor.enabled else "off"))
         elif name == "cycle-profile":
             names = self.config.profile_names
             self._select_profile(names[(names.index(self.profile) + 1) % len(names)])
@@ -266,14 +336,29 @@ class Player:
             self.edit_config()
 
     def _select_profile(self, name: str) -> None:
+        """The user's choice: plays now, and is the governor's ceiling."""
         try:
             self.config.profile(name)
             self.chains.get(name)
         except A4kError as e:
             self.notify(f"cannot switch to {name}: {e}")
             return
-        self.profile = name
+        self.profile = self.tier = name
+        if self.governor is not None and name in self.governor.ladder:
+            self.governor.set_ceiling(name, self.video.time_pos())
         self.notify(f"profile: {name}")
+        self.redraw = True
+
+    def _governor_switch(self, tier: str) -> None:
+        try:
+            self.chains.get(tier)
+        except A4kError as e:
+            self.notify(f"auto quality cannot use {tier}: {e}")
+            self.governor.set_ceiling(self.tier)   # stay: the governor must not wait for it
+            return
+        reason = self.governor.last_decision.reason if self.governor.last_decision else ""
+        self.notify(f"auto: {self.tier} -> {tier} ({reason})")
+        self.tier = tier
         self.redraw = True
 
     def notify(self, text: str) -> None:
@@ -313,11 +398,11 @@ class Player:
     def screenshot_both(self) -> list[Path]:
         from .offscreen import write_png
         fw, fh, rect = self._last[0], self._last[1], self._last[2]
-        profile = self.config.profile(self.profile)
-        out = self.chains.get(self.profile).run(self.src, rect.w, rect.h)
+        profile = self.config.profile(self.tier)
+        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
         base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
         paths = []
-        for suffix, tex in (("-baseline", base), (f"-{self.profile}", out)):
+        for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
             p = self._next_shot(suffix)
             write_png(p, self.presenter.capture(fw, fh, rect, tex))
             paths.append(p)
@@ -336,6 +421,14 @@ class Player:
         except OSError as e:
             self.notify(f"cannot start the editor: {e}")
 
+    def write_stats(self, path: str) -> None:
+        from OpenGL import GL
+        GL.glFinish()
+        self._collect_timings()   # the last frames' timings are ready now
+        if self.governor is not None:
+            self.stats.add_decisions(self.governor.decisions)
+        self.stats.write(path)
+
     # ---- teardown ----------------------------------------------------------------------
     def close(self) -> None:
         """Release in the order that does not abort: GL objects, render context, mpv, window."""
@@ -343,10 +436,10 @@ class Player:
             return
         if self.window.handle:
             self.window.make_current()
-        for obj in (self.chains, self.presenter, self.src):
+        for obj in (self.chains, self.presenter, self.src, self.timer):
             if obj is not None:
                 obj.release()
-        self.chains = self.presenter = self.src = None
+        self.chains = self.presenter = self.src = self.timer = None
         if self.video is not None:
             self.video.close()
             self.video = None
@@ -365,6 +458,8 @@ def play(opts: PlayOptions, config: Config) -> int:
     player = Player(opts, config, opts.path)
     try:
         code = player.run()
+        if opts.stats:
+            player.write_stats(opts.stats)
         if player.presented == 0 and player.video.ended:
             raise MediaError("libmpv could not decode any video frame from this file",
                              path=opts.path)

@@ -324,11 +324,16 @@ class Chain:
         return progs
 
     # ---- run ---------------------------------------------------------------------------
-    def run(self, src: gpu.Texture, out_w: int, out_h: int) -> gpu.Texture:
+    def run(self, src: gpu.Texture, out_w: int, out_h: int,
+            timer: gpu.GpuTimer | None = None) -> gpu.Texture:
         """Run every pass from ``src`` (the RGB frame) to an ``out_w`` x ``out_h`` texture.
 
-        The returned texture belongs to the chain and stays valid until the next run.
+        The returned texture belongs to the chain and stays valid until the next run. With
+        ``timer`` (the player's whole-frame timer) passes are stamped into it and the caller
+        begins, ends and collects; otherwise the chain times itself into ``timings``.
         """
+        own_timer = timer is None
+        self._timer = self.timer if own_timer else timer
         for tex in self._live:
             self.pool.give(tex)
         self._live.clear()
@@ -339,7 +344,8 @@ class Chain:
         GL.glDisable(GL.GL_BLEND)
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glDisable(GL.GL_SCISSOR_TEST)
-        self.timer.begin()
+        if own_timer:
+            self.timer.begin()
 
         image = src
         for point in PRE_SCALER:
@@ -355,9 +361,10 @@ class Chain:
             image = self._stage(point, image)
             self._tex[point] = image
 
-        self.timer.end()
-        for total, passes in self.timer.collect():
-            self.timings.add(total, passes)
+        if own_timer:
+            self.timer.end()
+            for total, passes in self.timer.collect():
+                self.timings.add(total, passes)
         self._frame += 1
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
         return image
@@ -443,7 +450,7 @@ class Chain:
             GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
             GL.glBindTexture(ut.target, ut.id)
         self._vao.draw()
-        self.timer.stamp(p.desc)
+        self._timer.stamp(p.desc)
         return out
 
     def _dispatch(self, p: _Pass, textures, w: int, h: int) -> gpu.Texture:
@@ -463,7 +470,7 @@ class Chain:
         bw, bh = p.compute[0], p.compute[1]
         GL.glDispatchCompute((w + bw - 1) // bw, (h + bh - 1) // bh, 1)
         GL.glMemoryBarrier(GL.GL_TEXTURE_FETCH_BARRIER_BIT | GL.GL_FRAMEBUFFER_BARRIER_BIT)
-        self.timer.stamp(p.desc)
+        self._timer.stamp(p.desc)
         return out
 
     def _set_common(self, prog: gpu.Program, w: int, h: int) -> None:
@@ -495,7 +502,7 @@ class Chain:
         for name, (values, kind) in (uniforms or {}).items():
             prog.set(name, *values, kind=kind)
         self._vao.draw()
-        self.timer.stamp(desc)
+        self._timer.stamp(desc)
         return out
 
     def _scale(self, image: gpu.Texture, w: int, h: int) -> gpu.Texture:

@@ -350,17 +350,19 @@ class GpuTimer:
         self._fn = _QueryFns()
         self._slots = [[] for _ in range(self.RING)]   # query ids per slot
         self._labels = [[] for _ in range(self.RING)]  # labels of the stamps written
+        self._tags = [None] * self.RING                # caller's tag per frame (e.g. tier, t)
         self._pending: list[int] = []                  # slots written, oldest first
         self._slot = 0
         self._used = 0
         self.enabled = self._fn.ok
 
-    def begin(self) -> None:
+    def begin(self, tag=None) -> None:
         if not self.enabled:
             return
         if self._slot in self._pending:      # ring full: drop the oldest unread frame
             self._pending.remove(self._slot)
         self._labels[self._slot] = []
+        self._tags[self._slot] = tag
         self._used = 0
         self.stamp(None)
 
@@ -381,7 +383,9 @@ class GpuTimer:
         self._pending.append(self._slot)
         self._slot = (self._slot + 1) % self.RING
 
-    def collect(self) -> list[tuple[float, list[tuple[str, float]]]]:
+    def collect(self, with_tags: bool = False) -> list[tuple]:
+        """Finished frames, oldest first: (total_ms, [(label, ms), ...]) or, with_tags,
+        (total_ms, passes, tag)."""
         out = []
         while self._pending:
             slot = self._pending[0]
@@ -395,7 +399,8 @@ class GpuTimer:
             times = [self._fn.result(qid, GL.GL_QUERY_RESULT) for qid in ids]
             self._pending.pop(0)
             passes = [(labels[i], (times[i] - times[i - 1]) / 1e6) for i in range(1, len(times))]
-            out.append(((times[-1] - times[0]) / 1e6, passes))
+            total = (times[-1] - times[0]) / 1e6
+            out.append((total, passes, self._tags[slot]) if with_tags else (total, passes))
         return out
 
     def release(self) -> None:

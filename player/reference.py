@@ -26,9 +26,13 @@ BLUR7 = (0.160854, 0.155931, 0.142046, 0.121597)
 BLUR5 = (0.212543, 0.206038, 0.187691)
 
 # Per-tier constants; the shaders hard-code the same numbers (mpv 0.35 ignores PARAM files).
+# All published, except Full's thin-lines and FXAA strengths, scaled by 0.25 (gain 1 is the
+# published algorithm): on 4 corpus crops (area-down 2x, up 2x) the published Full scored
+# 31.14 dB / sharpness 0.803 against bicubic's 31.59 dB / 0.794; with both gains at 0.25
+# it scores 32.70 dB / 0.883 (Fast: 32.74 dB / 0.861).
 TIER_PARAMS = {
     "Full": dict(blur=BLUR7, threshold=0.06, max_strength=1.0, thin=True, fxaa=True,
-                 thin_gain=1.0, fxaa_gain=1.0),
+                 thin_gain=0.25, fxaa_gain=0.25),
     "Fast": dict(blur=BLUR5, threshold=0.07, max_strength=0.6, thin=False, fxaa=False),
     "UltraFast": dict(blur=BLUR5, threshold=0.4, max_strength=0.6, thin=False, fxaa=False),
 }
