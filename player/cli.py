@@ -146,9 +146,15 @@ def _dispatch(argv: list[str]) -> int:
         argv = argv[1:]
     elif cmd != "play":
         argv = argv[1:]
-    if cmd in ("quality", "bench", "export"):
-        from . import tools
-        return tools.main(cmd, argv)
+    if cmd == "export":
+        from .export import main as export_main
+        return export_main(argv)
+    if cmd == "bench":
+        from .bench import main as bench_main
+        return bench_main(argv)
+    if cmd == "quality":
+        from .quality_cli import main as quality_main
+        return quality_main(argv)
     args = parsers[cmd].parse_args(argv)
     if cmd == "profiles":
         return cmd_profiles(args)

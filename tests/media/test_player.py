@@ -38,16 +38,20 @@ def wait_frame(player, timeout=20.0):
     raise AssertionError("no frame presented in time")
 
 
-def seek(player, t, timeout=20.0):
-    """Exact seek; returns once a frame rendered after the seek completed is on screen."""
+def seek(player, t, timeout=20.0, settle=0.3):
+    """Exact seek while paused; returns once the seek has completed (playback-restart) and
+    no further frame arrived for ``settle`` s: the frame on screen is the target frame."""
     restarts = player.restarts
     player.video.seek_to(t)
     deadline = time.monotonic() + timeout
-    presented = False
+    quiet_since = None
     while time.monotonic() < deadline:
-        presented = player.step() or presented
-        if presented and player.restarts > restarts:
-            return
+        if player.step():
+            quiet_since = None
+        if player.restarts > restarts:
+            quiet_since = quiet_since or time.monotonic()
+            if time.monotonic() - quiet_since > settle:
+                return
     raise AssertionError("seek did not complete")
 
 
