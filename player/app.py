@@ -21,6 +21,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import gpu
 from .chain import Chain, Timings
@@ -28,7 +29,8 @@ from .errors import A4kError, MediaError
 from .governor import Governor
 from .keymap import Action, key_name
 from .present import Presenter, Rect, letterbox
-from .profiles import Config
+from .profiles import Config, load_config
+from .reload import Watcher
 from .stats import StatsRecorder
 from .video import Video
 from .window import Window
@@ -51,6 +53,8 @@ class PlayOptions:
     compare: bool = False
     auto: bool = True
     stats: str | None = None
+    # re-reads the configuration on live reload (the CLI adds --shader profiles to it)
+    reload_config: Callable[[], Config] | None = None
 
 
 class ChainSet:
@@ -80,11 +84,30 @@ class ChainSet:
             chain = self._baselines[scaler] = Chain([], scaler, label=f"baseline {scaler}")
         return chain
 
-    def replace(self, config: Config, chains: dict[str, Chain]) -> None:
-        """Swap in a new configuration and its prebuilt chains; release the old ones."""
-        self.release()
+    def built(self) -> tuple[str, ...]:
+        return tuple(self._chains)
+
+    def rebuild(self, config: Config) -> None:
+        """Build, beside the live chains, every chain that is live now (by profile name, as
+        ``config`` now defines it); swap them in only when all build. On error the live
+        chains stay and the error propagates."""
+        new: dict[str, Chain] = {}
+        try:
+            for name in self._chains:
+                if name in config.profiles:
+                    profile = config.profile(name)
+                    from .offscreen import load_shaders
+                    new[name] = Chain(load_shaders(profile.shaders), profile.scaler,
+                                      profile.params, label=name)
+                    self.builds += 1
+        except BaseException:
+            for chain in new.values():
+                chain.release()
+            raise
+        for chain in self._chains.values():
+            chain.release()
         self.config = config
-        self._chains = dict(chains)
+        self._chains = new
 
     def release(self) -> None:
         for chain in list(self._chains.values()) + list(self._baselines.values()):
@@ -110,6 +133,9 @@ class Player:
         self.late_frames = 0
         self.dropped_frames = 0
         self._drops = 0
+        self.reload_error: str | None = None   # shown on screen until a reload succeeds
+        self._past_decisions: list = []        # of governors replaced by a reload
+        self.watcher = Watcher(config.source_paths())
         self.compare = "split" if opts.compare else "off"
         self.flip_show_baseline = False
         self.split = 0.5
@@ -148,7 +174,7 @@ class Player:
             self.close()
             raise
 
-    def _start_governor(self) -> None:
+    def _start_governor(self, stats: bool = True) -> None:
         fps = self.video.fps
         ladder = self.config.ladder
         if self.profile in ladder:
@@ -158,7 +184,7 @@ class Player:
                 self.chains.get(name)   # build the tiers below now: switching is instant
         budget = self.governor.budget_ms if self.governor else \
             self.config.governor.headroom * 1000.0 / fps
-        if self.opts.stats:
+        if self.opts.stats and stats:
             self.stats = StatsRecorder(fps, budget)
 
     # ---- wake-ups from mpv's thread ------------------------------------------------------
@@ -183,6 +209,8 @@ class Player:
         self._wake.clear()
         for ev in events:
             self._on_event(ev)
+        if self.watcher.poll(time.monotonic()):
+            self.queue.append(Action("reload"))
         while self.queue:
             self._apply(self.queue.popleft())
         for kind, _ in self.video.poll_events():
@@ -306,6 +334,8 @@ class Player:
             self._select_profile(str(arg))
         elif name == "governor":
             self._governor_switch(str(arg))
+        elif name == "reload":
+            self._reload()
         elif name == "auto-toggle":
             if self.governor is None:
                 self.notify("auto quality: this profile is not on the ladder")
@@ -348,6 +378,42 @@ class Player:
             self.governor.set_ceiling(name, self.video.time_pos())
         self.notify(f"profile: {name}")
         self.redraw = True
+
+    def _reload(self) -> None:
+        """profiles.yaml or a shader changed: build the new chains beside the live ones and
+        swap on success; on failure keep playing the last good chains and show the error."""
+        try:
+            config = (self.opts.reload_config or (lambda: load_config(self.config.path)))()
+            self.chains.rebuild(config)
+        except A4kError as e:
+            self.reload_error = str(e)
+            self.notify(f"reload failed, still playing the last good chain: {e}")
+            self.watcher.set_paths(set(self.watcher.paths) | set(self._paths_of_error(e)))
+            return
+        old_ladder = self.config.ladder
+        changed = [Path(p).name for p in self.watcher.changed]
+        self.config = config
+        self.watcher.set_paths(config.source_paths())
+        self.reload_error = None
+        if self.profile not in config.profiles:
+            self.notify(f"profile {self.profile} is gone; playing {config.default}")
+            self.profile = self.tier = config.default
+        if self.tier not in config.profiles:
+            self.tier = self.profile
+        if config.ladder != old_ladder or self.governor is None:
+            auto = self.governor.enabled if self.governor else self.opts.auto
+            if self.governor is not None:
+                self._past_decisions += self.governor.decisions
+            self.governor = None
+            self._start_governor(stats=False)
+            if self.governor is not None:
+                self.governor.enabled = auto and config.governor.enabled
+        self.notify("reloaded " + ", ".join(changed))
+        self.redraw = True
+
+    @staticmethod
+    def _paths_of_error(e: A4kError) -> list[str]:
+        return [e.path] if e.path and Path(e.path).exists() else []
 
     def _governor_switch(self, tier: str) -> None:
         try:
@@ -425,6 +491,7 @@ class Player:
         from OpenGL import GL
         GL.glFinish()
         self._collect_timings()   # the last frames' timings are ready now
+        self.stats.add_decisions(self._past_decisions)
         if self.governor is not None:
             self.stats.add_decisions(self.governor.decisions)
         self.stats.write(path)

@@ -209,7 +209,8 @@ def cmd_play(args) -> int:
                        start=args.start, frames=args.frames, headless=args.headless,
                        screenshot=args.screenshot, mpv_options=mpv_options,
                        audio=not args.no_audio, profile=args.profile if not args.shader else None,
-                       compare=args.compare, auto=not args.no_auto, stats=args.stats)
+                       compare=args.compare, auto=not args.no_auto, stats=args.stats,
+                       reload_config=lambda: _config_with_shaders(args))
     code = play(opts, config)
     if args.screenshot:
         print(f"screenshot written to {Path(args.screenshot).resolve()}", file=sys.stderr)

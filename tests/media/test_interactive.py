@@ -1,0 +1,176 @@
+"""Profiles, keys, A/B compare, screenshots and live reload in a real headless player."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from player import mediagen
+from player.window import Event
+from tests.media.test_player import seek, wait_frame
+
+pytestmark = pytest.mark.media
+
+SOLID = """//!HOOK SCALED
+//!BIND HOOKED
+//!DESC solid
+vec4 hook() {{ return vec4({r}, {g}, {b}, 1.0); }}
+"""
+
+
+def write_config(tmp: Path, shader: Path, extra: str = "") -> Path:
+    cfg = tmp / "profiles.yaml"
+    cfg.write_text(f"""profiles:
+  Solid:
+    shaders: [{shader.name}]
+    key: "4"
+  Off: {{}}
+default: Solid
+ladder: [Solid, Off]
+screenshot_dir: shots
+{extra}""")
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return mediagen.make_clip(tmp_path_factory.mktemp("iclip") / "c.mkv", w=160, h=90,
+                              frames=24)
+
+
+def start(gl, clip, cfg, **kw):
+    from player.app import Player, PlayOptions
+    from player.profiles import load_config
+    opts = PlayOptions(path=str(clip.path), size=(320, 180), headless=True, audio=False,
+                       mpv_options={"pause": "yes", "ao": "null"}, auto=False, **kw)
+    player = Player(opts, load_config(str(cfg)), str(clip.path))
+    wait_frame(player)
+    return player
+
+
+def colour(player):
+    img = player.capture()
+    r = player._last[2]
+    return img[r.y:r.y + r.h, r.x:r.x + r.w].reshape(-1, 3).mean(axis=0)
+
+
+def steps_until(player, cond, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        player.step()
+        if cond():
+            return
+    raise AssertionError("condition not reached")
+
+
+def test_live_reload_of_shader_and_profiles(gl, clip, tmp_path):
+    shader = tmp_path / "solid.glsl"
+    shader.write_text(SOLID.format(r=1, g=0, b=0))
+    cfg = write_config(tmp_path, shader)
+    player = start(gl, clip, cfg)
+    try:
+        np.testing.assert_allclose(colour(player), [1, 0, 0], atol=0.01)
+
+        shader.write_text(SOLID.format(r=0, g=1, b=0))            # edit: the next frames change
+        steps_until(player, lambda: colour(player)[1] > 0.99)
+
+        shader.write_text("//!HOOK SCALED\n//!BIND HOOKED\nvec4 hook() { return oops; }\n")
+        steps_until(player, lambda: player.reload_error is not None)
+        assert "solid.glsl:3" in player.reload_error               # file:line of the error
+        np.testing.assert_allclose(colour(player), [0, 1, 0], atol=0.01)  # last good chain
+        seek(player, clip.pts[5])                                   # playback goes on
+        np.testing.assert_allclose(colour(player), [0, 1, 0], atol=0.01)
+
+        # rapid successive saves, the first ones half-written: one good chain at the end
+        for text in ("//!HOOK SCA", "//!HOOK SCALED\n//!BIND HOO", SOLID.format(r=0, g=0, b=1)):
+            shader.write_text(text)
+            time.sleep(0.02)
+        steps_until(player, lambda: player.reload_error is None and colour(player)[2] > 0.99)
+
+        cfg.write_text(cfg.read_text().replace("default: Solid", "default: [broken"))
+        steps_until(player, lambda: player.reload_error is not None)
+        assert "profiles.yaml" in player.reload_error
+        np.testing.assert_allclose(colour(player), [0, 0, 1], atol=0.01)
+
+        cfg.write_text(cfg.read_text().replace("default: [broken", "default: Solid"))
+        steps_until(player, lambda: player.reload_error is None)
+    finally:
+        player.close()
+
+
+def key(player, glfw_key, mods=0):
+    player._on_event(Event("key", key=glfw_key, mods=mods))
+    while player.queue:
+        player._apply(player.queue.popleft())
+
+
+def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
+    import glfw
+    shader = tmp_path / "solid.glsl"
+    shader.write_text(SOLID.format(r=1, g=0, b=1))
+    cfg = write_config(tmp_path, shader)
+    player = start(gl, clip, cfg)
+    try:
+        key(player, glfw.KEY_0)
+        assert player.profile == "Off"
+        key(player, glfw.KEY_4)                # the YAML binds 4 to Solid
+        assert player.profile == "Solid"
+        key(player, glfw.KEY_TAB)
+        assert player.profile == "Off"
+        key(player, glfw.KEY_TAB)
+
+        key(player, glfw.KEY_C)
+        assert player.compare == "split"
+        player.step()
+        player._frame(new=False)
+        fw, fh, rect = player._last[:3]
+        shot = player.capture()
+        video = shot[rect.y:rect.y + rect.h, rect.x:rect.x + rect.w]
+        base = player.chains.baseline("bicubic").run(player.src, rect.w, rect.h).read(4)
+        base = np.clip(base[:, :, :3], 0, 1)
+        cut = int(rect.w * player.split)
+        np.testing.assert_allclose(video[:, :cut - 1], base[:, :cut - 1], atol=2 / 255)
+        np.testing.assert_allclose(video[:, cut + 1:].reshape(-1, 3).mean(0), [1, 0, 1],
+                                   atol=0.01)
+
+        key(player, glfw.KEY_RIGHT_BRACKET)    # ] moves the divider right
+        assert player.split > 0.5
+        key(player, glfw.KEY_C)
+        assert player.compare == "flip"
+        player._frame(new=False)
+        np.testing.assert_allclose(colour(player), [1, 0, 1], atol=0.01)
+        key(player, glfw.KEY_X)                # flip: the baseline, whole frame
+        player._frame(new=False)
+        assert colour(player)[1] > 0.05
+        key(player, glfw.KEY_C)
+        assert player.compare == "off"
+    finally:
+        player.close()
+
+
+def test_screenshots_are_numbered_and_never_overwrite(gl, clip, tmp_path):
+    import glfw
+    shader = tmp_path / "solid.glsl"
+    shader.write_text(SOLID.format(r=0, g=0, b=1))
+    cfg = write_config(tmp_path, shader)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    (shots / "a4kplay-0001.png").write_bytes(b"keep me")
+    player = start(gl, clip, cfg)
+    try:
+        key(player, glfw.KEY_S)
+        key(player, glfw.KEY_S)
+        key(player, glfw.KEY_S, glfw.MOD_SHIFT)   # S: both sides
+    finally:
+        player.close()
+    assert (shots / "a4kplay-0001.png").read_bytes() == b"keep me"
+    names = sorted(p.name for p in shots.iterdir())
+    assert names == ["a4kplay-0001.png", "a4kplay-0002.png", "a4kplay-0003.png",
+                     "a4kplay-0004-baseline.png", "a4kplay-0005-Solid.png"]
+    from PIL import Image
+    with Image.open(shots / "a4kplay-0002.png") as im:
+        assert im.size == (320, 180)
+    with Image.open(shots / "a4kplay-0005-Solid.png") as im:
+        assert np.asarray(im)[90, 160].tolist() == [0, 0, 255]
