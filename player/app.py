@@ -27,7 +27,9 @@ from . import gpu
 from .chain import Chain, Timings
 from .errors import A4kError, MediaError
 from .governor import Governor
+from .hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
 from .keymap import Action, key_name
+from .overlay import Alert, Graph, Overlay
 from .present import Presenter, Rect, letterbox
 from .profiles import Config, load_config
 from .reload import Watcher
@@ -135,6 +137,10 @@ class Player:
         self._drops = 0
         self.reload_error: str | None = None   # shown on screen until a reload succeeds
         self._past_decisions: list = []        # of governors replaced by a reload
+        self.overlay = None
+        self.overlay_on = False                 # I toggles
+        self.overlay_until = 0.0                # i shows it until then
+        self.hud = HudState()
         self.watcher = Watcher(config.source_paths())
         self.compare = "split" if opts.compare else "off"
         self.flip_show_baseline = False
@@ -166,6 +172,7 @@ class Player:
                     self.window.toggle_fullscreen()
             self.src = gpu.Texture(vw, vh, 4, "f16")
             self.presenter = Presenter()
+            self.overlay = Overlay()
             self.chains = ChainSet(config)
             self.chains.get(self.profile)
             self.timer = gpu.GpuTimer()
@@ -224,8 +231,20 @@ class Player:
             before = self.presented
             self._frame(new=True)
             return self.presented > before
-        if self.redraw:
+        if self.redraw or self._overlay_expired():
             self._frame(new=False)
+        return False
+
+    def _overlay_expired(self) -> bool:
+        """Something on screen timed out (a message, the `i` panel): draw once more."""
+        now = time.monotonic()
+        due = [t + MESSAGE_SECONDS for t, _ in self.messages]
+        if self.overlay_until:
+            due.append(self.overlay_until)
+        if any(now >= d for d in due):
+            if self.overlay_until and now >= self.overlay_until:
+                self.overlay_until = 0.0
+            return True
         return False
 
     def _frame(self, new: bool) -> None:
@@ -249,6 +268,7 @@ class Player:
         left, right, split = self._compose(rect)
         self.presenter.draw(0, fw, fh, rect, left, right, split)
         self._last = (fw, fh, rect, left, right, split)
+        self._draw_overlay(fw, fh, rect)
         self.timer.stamp("present")
         self.timer.end()
         self.cpu_ms = (time.perf_counter() - due) * 1000.0
@@ -269,10 +289,49 @@ class Player:
                 self.quit = True
         self._collect_timings()
 
+    def _draw_overlay(self, fw: int, fh: int, rect: Rect) -> None:
+        """Messages, compare labels and (when shown) the stats panel, at output resolution."""
+        now = time.monotonic()
+        self.messages = [(t, m) for t, m in self.messages if now - t < MESSAGE_SECONDS]
+        messages = [m for _, m in self.messages]
+        if self.reload_error:
+            messages.append(Alert(self.reload_error))
+        margin = max(8, fh // 60)
+        if self.compare == "split":
+            scaler = self.config.profile(self.tier).scaler
+            self.overlay.label(scaler, rect.x + margin, rect.y + margin)
+            self.overlay.label(self.tier, rect.x + rect.w - margin, rect.y + margin, "right")
+        elif self.compare == "flip":
+            side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
+            self.overlay.label(side, rect.x + rect.w - margin, rect.y + margin, "right")
+        panel_lines = graph = None
+        if self.overlay_on or now < self.overlay_until:
+            self._update_hud(rect)
+            panel_lines = panel(self.hud, self.timings)
+            graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
+        self.overlay.draw(fw, fh, True, messages, panel_lines, graph)
+
+    def _update_hud(self, rect: Rect) -> None:
+        h = self.hud
+        h.profile, h.tier = self.profile, self.tier
+        h.video_size, h.output_size = self.src.size, (rect.w, rect.h)
+        h.fps = self.video.fps
+        h.budget_ms = (self.governor.budget_ms if self.governor else
+                       self.config.governor.headroom * 1000.0 / h.fps)
+        h.cpu_ms, h.late, h.dropped = self.cpu_ms, self.late_frames, self.dropped_frames
+        h.presented = self.presented
+        if self.governor is not None:
+            h.governor = self.governor.status()
+            d = self.governor.last_decision
+            h.decision = f"{d.from_} -> {d.to}: {d.reason}" if d else ""
+        else:
+            h.governor, h.decision = f"auto: {self.tier} is not on the ladder", ""
+
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
         for total, passes, tag in self.timer.collect(with_tags=True):
             self.timings.add(total, passes)
+            self.hud.gpu.append(total)
             if tag is None or "late" not in tag:
                 continue
             if self.stats is not None:
@@ -364,6 +423,12 @@ class Player:
             self.notify("saved " + ", ".join(map(str, self.screenshot_both())))
         elif name == "edit-config":
             self.edit_config()
+        elif name == "overlay-show":
+            self.overlay_until = time.monotonic() + SHOW_SECONDS
+            self.redraw = True
+        elif name == "overlay-toggle":
+            self.overlay_on = not self.overlay_on
+            self.redraw = True
 
     def _select_profile(self, name: str) -> None:
         """The user's choice: plays now, and is the governor's ceiling."""
@@ -503,10 +568,10 @@ class Player:
             return
         if self.window.handle:
             self.window.make_current()
-        for obj in (self.chains, self.presenter, self.src, self.timer):
+        for obj in (self.chains, self.presenter, self.overlay, self.src, self.timer):
             if obj is not None:
                 obj.release()
-        self.chains = self.presenter = self.src = self.timer = None
+        self.chains = self.presenter = self.overlay = self.src = self.timer = None
         if self.video is not None:
             self.video.close()
             self.video = None

@@ -153,7 +153,7 @@ def _dispatch(argv: list[str]) -> int:
         from .bench import main as bench_main
         return bench_main(argv)
     if cmd == "quality":
-        from .quality_cli import main as quality_main
+        from .quality import main as quality_main
         return quality_main(argv)
     args = parsers[cmd].parse_args(argv)
     if cmd == "profiles":

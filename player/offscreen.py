@@ -117,14 +117,8 @@ def write_png(path: str | os.PathLike, img: np.ndarray) -> None:
     a = np.asarray(img)
     if a.dtype != np.uint8:
         a = (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    p = Path(path)
-    tmp = p.with_name(f".{p.name}.part")
-    try:
-        Image.fromarray(a[:, :, :3]).save(tmp, format="PNG")
-        os.replace(tmp, p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    from .files import atomic_write
+    atomic_write(path, lambda f: Image.fromarray(a[:, :, :3]).save(f, format="PNG"), "the PNG")
 
 
 __all__ = ["context", "close", "build_chain", "run_chain", "upscale_array", "read_image",

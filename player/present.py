@@ -1,4 +1,4 @@
-"""Putting the chain's output on a target: letterboxing, A/B split or flip, y-flip, overlay.
+"""Putting the chain's output on a target: letterboxing, A/B split or flip, y-flip.
 
 The presenter owns two tiny programs and draws into whatever framebuffer it is given: the
 window's (bottom-up, so flipped) every frame, or an offscreen texture when a screenshot is
@@ -26,18 +26,6 @@ void main() {
 }
 """
 
-_OVERLAY = """
-uniform sampler2D overlay;
-uniform float flip_y;
-in vec2 a4k_pos;
-out vec4 a4k_out;
-void main() {
-    vec2 p = vec2(a4k_pos.x, mix(a4k_pos.y, 1.0 - a4k_pos.y, flip_y));
-    a4k_out = texture(overlay, p);   // premultiplied alpha
-}
-"""
-
-
 @dataclass(frozen=True)
 class Rect:
     x: int
@@ -63,19 +51,16 @@ class Presenter:
         vert = f"#version {gpu.glsl_version()}\n" + gpu.FULLSCREEN_VERTEX
         head = f"#version {gpu.glsl_version()}\n"
         self._compose = gpu.Program(vert, head + _COMPOSE)
-        self._overlay = gpu.Program(vert, head + _OVERLAY)
         self._vao = gpu.VertexArray()
         self._compose.use()
         self._compose.set("left_tex", 0, kind="i")
         self._compose.set("right_tex", 1, kind="i")
-        self._overlay.use()
-        self._overlay.set("overlay", 0, kind="i")
 
     def draw(self, fbo: int, target_w: int, target_h: int, rect: Rect, left: gpu.Texture,
-             right: gpu.Texture | None = None, split: float = 1.0, bottom_up: bool = True,
-             overlay: gpu.Texture | None = None) -> None:
+             right: gpu.Texture | None = None, split: float = 1.0,
+             bottom_up: bool = True) -> None:
         """Clear the target to black and draw ``left`` (and ``right`` beyond ``split``) into
-        ``rect`` (y measured from the top). ``overlay`` covers the whole target."""
+        ``rect`` (y measured from the top)."""
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
         GL.glViewport(0, 0, target_w, target_h)
         GL.glDisable(GL.GL_BLEND)
@@ -92,25 +77,14 @@ class Presenter:
             GL.glActiveTexture(GL.GL_TEXTURE1)
             GL.glBindTexture(GL.GL_TEXTURE_2D, (right or left).id)
             self._vao.draw()
-        if overlay is not None:
-            GL.glViewport(0, 0, target_w, target_h)
-            GL.glEnable(GL.GL_BLEND)
-            GL.glBlendFunc(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA)
-            self._overlay.use()
-            self._overlay.set("flip_y", 1.0 if bottom_up else 0.0)
-            GL.glActiveTexture(GL.GL_TEXTURE0)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, overlay.id)
-            self._vao.draw()
-            GL.glDisable(GL.GL_BLEND)
         GL.glActiveTexture(GL.GL_TEXTURE0)
 
     def capture(self, target_w: int, target_h: int, rect: Rect, left, right=None,
-                split: float = 1.0, overlay=None):
+                split: float = 1.0):
         """Compose into an offscreen texture and read it back (H x W x 3 float, top row first)."""
         tex = gpu.Texture(target_w, target_h, 4, "u8")
         try:
-            self.draw(tex.fbo, target_w, target_h, rect, left, right, split, bottom_up=False,
-                      overlay=overlay)
+            self.draw(tex.fbo, target_w, target_h, rect, left, right, split, bottom_up=False)
             return tex.read(4)[:, :, :3]
         finally:
             tex.release()
@@ -118,5 +92,4 @@ class Presenter:
 
     def release(self) -> None:
         self._compose.release()
-        self._overlay.release()
         self._vao.release()

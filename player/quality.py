@@ -108,15 +108,81 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+class GLUpscale:
+    """The real chain as the harness's upscale function: each profile's chain is built once
+    (baselines are the plain scalers) and reused for every image."""
+
+    def __init__(self, config):
+        self.config = config
+        self._chains = {}
+
+    def __call__(self, img: np.ndarray, out_w: int, out_h: int, profile: str) -> np.ndarray:
+        from .offscreen import build_chain, run_chain
+        chain = self._chains.get(profile)
+        if chain is None:
+            if profile in reference.SCALERS:
+                chain = build_chain((), profile)
+            else:
+                p = self.config.profile(profile)
+                chain = build_chain(p.shaders, p.scaler, p.params, label=profile)
+            self._chains[profile] = chain
+        return run_chain(chain, img, (out_w, out_h))
+
+    def release(self) -> None:
+        for chain in self._chains.values():
+            chain.release()
+        self._chains.clear()
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`python -m player.quality HR.png ...`: print the table for the numpy reference."""
-    import argparse
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("images", nargs="+")
-    ap.add_argument("--scale", type=float, default=2.0)
-    ap.add_argument("--profiles", default="Full,Fast,UltraFast")
+    """`a4kplay quality HR_DIR|HR.png ... [--scale 2] [--profiles NAME ...] [--json PATH]`."""
+    import json
+    from pathlib import Path
+    from .cli import _Parser, _positive
+    ap = _Parser(prog="a4kplay quality", description=__doc__.splitlines()[0])
+    ap.add_argument("inputs", nargs="+", metavar="HR_DIR",
+                    help="a folder of ground-truth images (PNG/JPEG), or image files")
+    ap.add_argument("--scale", type=_positive, default=2.0)
+    ap.add_argument("--profiles", nargs="+", metavar="NAME",
+                    help="profiles to measure (default: the ladder, without Off)")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    ap.add_argument("--config", metavar="PATH", help="profiles.yaml to use")
+    ap.add_argument("--reference", action="store_true",
+                    help="use the numpy reference of the tiers instead of the GL chain")
     args = ap.parse_args(argv)
-    print(format_table(run(args.images, args.scale, args.profiles.split(","))))
+    paths = []
+    for item in args.inputs:
+        p = Path(item)
+        if p.is_dir():
+            paths += sorted(q for q in p.iterdir()
+                            if q.suffix.lower() in (".png", ".jpg", ".jpeg"))
+        elif p.is_file():
+            paths.append(p)
+        else:
+            raise ImageError("no such file or folder", path=str(p))
+    if not paths:
+        raise ImageError("no PNG or JPEG images found", path=", ".join(args.inputs))
+    if args.reference:
+        profiles = args.profiles or ["Full", "Fast", "UltraFast"]
+        result = run(paths, args.scale, profiles)
+    else:
+        from .profiles import load_config
+        config = load_config(args.config)
+        profiles = args.profiles or [n for n in config.ladder if config.profile(n).shaders]
+        for name in profiles:
+            if name not in reference.SCALERS:
+                config.profile(name)   # unknown names fail before any work
+        from .window import setup_platform
+        setup_platform(headless=True)
+        upscale = GLUpscale(config)
+        try:
+            result = run(paths, args.scale, profiles, upscale)
+        finally:
+            upscale.release()
+    print(format_table(result))
+    if args.json:
+        from .files import write_json
+        write_json(args.json, result, "the quality JSON")
     return 0
 
 

@@ -31,10 +31,12 @@ BLUR5 = (0.212543, 0.206038, 0.187691)
 # 31.14 dB / sharpness 0.803 against bicubic's 31.59 dB / 0.794; with both gains at 0.25
 # it scores 32.70 dB / 0.883 (Fast: 32.74 dB / 0.861).
 TIER_PARAMS = {
-    "Full": dict(blur=BLUR7, threshold=0.06, max_strength=1.0, thin=True, fxaa=True,
-                 thin_gain=0.25, fxaa_gain=0.25),
-    "Fast": dict(blur=BLUR5, threshold=0.07, max_strength=0.6, thin=False, fxaa=False),
-    "UltraFast": dict(blur=BLUR5, threshold=0.4, max_strength=0.6, thin=False, fxaa=False),
+    "Full": dict(blur=BLUR7, threshold=0.06, max_strength=1.0, constant=False, thin=True,
+                 fxaa=True, thin_gain=0.25, fxaa_gain=0.25),
+    "Fast": dict(blur=BLUR5, threshold=0.07, max_strength=0.6, constant=False, thin=False,
+                 fxaa=False),
+    "UltraFast": dict(blur=BLUR5, threshold=0.4, max_strength=0.6, constant=True, thin=False,
+                      fxaa=False),
 }
 
 # The eight kernels as (light, dark, needs min(light) > key(c)); neighbour names are
@@ -311,6 +313,8 @@ def anime4k(img: np.ndarray, out_w: int, out_h: int, tier: str, scaler: str = "b
     """
     if tier not in TIER_PARAMS:
         raise ValueError(f"unknown tier {tier!r}; expected one of {TIERS}")
+    if map_size not in ("output", "source"):
+        raise ValueError(f"map_size must be 'output' or 'source', not {map_size!r}")
     img = np.asarray(img, np.float32)[..., :3]
     h, w = img.shape[:2]
     up = half(scale(img, out_w, out_h, scaler))
@@ -331,8 +335,8 @@ def anime4k(img: np.ndarray, out_w: int, out_h: int, tier: str, scaler: str = "b
     thr = cfg["threshold"]
     if cfg["thin"]:
         up = thin_lines(up, p, thr, min(factor / 6.0, 1.0) * cfg["thin_gain"])
-    strength = np.minimum(ramp, cfg["max_strength"]) if tier != "UltraFast" \
-        else np.full_like(p, cfg["max_strength"])
+    strength = np.full_like(p, cfg["max_strength"]) if cfg["constant"] \
+        else np.minimum(ramp, cfg["max_strength"])
     up = refine(up, g_nb, p, thr, strength)
     if cfg["fxaa"]:
         up = fxaa(up, p, thr, ramp * cfg["fxaa_gain"], d)

@@ -9,13 +9,10 @@ are written as null rather than producing invalid JSON.
 """
 from __future__ import annotations
 
-import json
 import math
-import os
-import tempfile
 from typing import Any, Iterable
 
-from player.errors import A4kError
+from player.files import write_json
 
 
 class StatsRecorder:
@@ -56,27 +53,7 @@ class StatsRecorder:
 
     def write(self, path: str) -> None:
         """Write atomically; A4kError naming the path if the file cannot be written."""
-        path = os.path.abspath(os.path.expanduser(path))
-        folder = os.path.dirname(path)
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".stats-", suffix=".json.tmp", dir=folder)
-            os.chmod(tmp, 0o644)  # mkstemp makes it private; a stats file is not secret
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self.to_dict(), f, allow_nan=False, separators=(",", ":"))
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-            tmp = None
-        except OSError as e:
-            raise A4kError(f"cannot write stats: {e.strerror or e}", path=path) from None
-        finally:
-            if tmp is not None:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
+        write_json(path, self.to_dict(), "stats")
 
 
 def _number(value: float | None) -> float | None:

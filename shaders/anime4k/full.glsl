@@ -13,6 +13,8 @@
 // - maps are stored at output size rather than source size (see variants/full_srcmaps.glsl);
 // - thin lines keys on the luma of the scaled colours it moves, FXAA uses (2R+3G+B)/6
 //   throughout (the original mixed source-plane luma and the red channel).
+// - thin lines and FXAA run at 0.25x the published strength, and kernels need a 1/128
+//   margin instead of a strict ">" (measured reasons in player/reference.py).
 
 //!DESC Anime4K Full: luma blur H + Sobel rows
 //!HOOK MAIN
@@ -121,7 +123,7 @@ vec4 hook() {
     vec4 px[9];
     float key[9];
     for (int i = 0; i < 9; i++) {
-        px[i] = HOOKED_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size);
+        px[i] = i == 4 ? c : HOOKED_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size);
         key[i] = dot(px[i].rgb, vec3(0.2126, 0.7152, 0.0722));
     }
     // Published strength min(scale / 6, 1), scaled by 0.25: thinning lines costs PSNR

@@ -99,20 +99,26 @@ def _assert_terms(got: dict, want: dict) -> None:
         np.testing.assert_array_equal(got[key], m, err_msg=str(key))
 
 
-@pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
-def test_shipped_shader_parses_and_holds_the_saved_weights(npz):
-    glsl = npz.with_suffix(".glsl")
+def test_learned_s_is_shipped_small_and_exported():
+    names = {p.name for p in LEARNED.iterdir()}
+    assert {"learned_s.npz", "learned_s.glsl"} <= names
+    for npz in SHIPPED:
+        assert npz.with_suffix(".glsl").exists()
+        assert npz.stat().st_size < 1 << 20 and npz.with_suffix(".glsl").stat().st_size < 1 << 20
+
+
+def check_shader_holds_weights(glsl: Path, npz: Path, label: str) -> None:
     shader = hookfile.load(glsl)
     w = infer_numpy.load(npz)
-    c, blocks = w["config"]["channels"], w["config"]["blocks"]
+    c, blocks, dynamic = (w["config"][k] for k in ("channels", "blocks", "dynamic"))
     groups = c // 4
-    label = "Learned-" + npz.stem.split("_")[-1].upper()
     passes = shader.hooks
     assert not shader.params and not shader.textures
     assert len(passes) == groups * (1 + blocks) + 2
     assert all(p.hooks == ("MAIN",) and p.when.text == WHEN for p in passes)
     assert all(p.desc.startswith(label) for p in passes)
-    assert f"{label} conv3x3 {c}->{c}" in passes[groups].desc
+    assert f"{label} conv3x3 3->{c}" in passes[0].desc
+    assert f"{label} conv3x3 {c}->4" in passes[-2].desc
     assert (passes[-1].width.text, passes[-1].height.text) == ("2 MAIN.w *", "2 MAIN.h *")
     assert all(p.width is None for p in passes[:-1])
 
@@ -125,20 +131,46 @@ def test_shipped_shader_parses_and_holds_the_saved_weights(npz):
     for b in range(blocks):
         k = f"blocks.{b}."
         for go in range(groups):
-            body = passes[groups * (1 + b) + go].body
+            p = passes[groups * (1 + b) + go]
+            assert f"{label} conv3x3 {c}->{c}" in p.desc
+            own = slice(4 * go, 4 * go + 4)
             for gy in range(groups):
                 out = slice(4 * gy, 4 * gy + 4)
-                bias, terms = _conv_terms(body, f"vec4 y{gy}")
+                bias, terms = _conv_terms(p.body, f"vec4 y{gy}")
                 np.testing.assert_array_equal(bias, w[k + "conv.bias"][out])
                 _assert_terms(terms, _expected(w[k + "conv.weight"], out, groups))
-            gate_bias, gate = _conv_terms(body, "vec4 att")
-            np.testing.assert_array_equal(gate_bias, w[k + "gate.bias"][4 * go:4 * go + 4])
+            gate_bias, gate = _conv_terms(p.body, "vec4 att")
+            np.testing.assert_array_equal(gate_bias, w[k + "gate.bias"][own])
             gw = w[k + "gate.weight"][:, :, 0, 0]
-            _assert_terms(gate, {("y", gy, None): gw[4 * go:4 * go + 4, 4 * gy:4 * gy + 4]
+            _assert_terms(gate, {("y", gy, None): gw[own, 4 * gy:4 * gy + 4]
                                  for gy in range(groups)})
+            if dynamic:
+                bias, terms = _conv_terms(p.body, "vec4 plain")
+                np.testing.assert_array_equal(bias, w[k + "plain.bias"][own])
+                _assert_terms(terms, _expected(w[k + "plain.weight"], own, groups))
+                for r in range(2):
+                    expr = p.body.split(f"float m{r} = ", 1)[1].split(";", 1)[0]
+                    assert np.float32(expr.split(" + ", 1)[0]) == w[k + "mix.bias"][r]
+                    rows = dict((int(g), [np.float32(v) for v in nums.split(",")]) for nums, g
+                                in re.findall(r"dot\(vec4\(([^()]*)\), i(\d+)_4\)", expr))
+                    got = np.concatenate([rows[g] for g in range(groups)])
+                    np.testing.assert_array_equal(got, w[k + "mix.weight"][r, :, 0, 0])
     bias, terms = _conv_terms(passes[-2].body, "return ")
     np.testing.assert_array_equal(bias, w["tail.bias"])
     _assert_terms(terms, _expected(w["tail.weight"], slice(0, 4), groups))
+
+
+@pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_shader_parses_and_holds_the_saved_weights(npz):
+    label = "Learned-" + npz.stem.split("_")[-1].upper()
+    check_shader_holds_weights(npz.with_suffix(".glsl"), npz, label)
+
+
+@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 2, False)])
+def test_exported_constants_equal_random_weights(tmp_path, channels, blocks, dynamic):
+    npz = save(random_weights(channels, blocks, dynamic), tmp_path / "learned_r.npz")
+    export.export(npz, tmp_path / "learned_r.glsl", "Learned-R", "LEARNED_R")
+    check_shader_holds_weights(tmp_path / "learned_r.glsl", npz, "Learned-R")
 
 
 def test_export_is_reproducible_and_states_its_cost(tmp_path):

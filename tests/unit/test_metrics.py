@@ -72,3 +72,43 @@ def test_sharpness_ratio():
     soft[:, 9:11] = 0.5
     assert metrics.sharpness(hr, hr) == pytest.approx(1.0)
     assert metrics.sharpness(soft, hr) < 1.0
+
+
+def test_quality_run_shape_and_injected_upscale(tmp_path):
+    from PIL import Image
+
+    from player import quality
+    from player.errors import ImageError
+
+    hr = np.zeros((33, 34, 3), np.uint8)  # odd height: cropped to 32 rows for factor 2
+    hr[:, 16:] = 255
+    path = tmp_path / "edge.png"
+    Image.fromarray(hr).save(path)
+    calls = []
+
+    def fake(img, out_w, out_h, profile):
+        calls.append((img.shape, out_w, out_h, profile))
+        return np.repeat(np.repeat(img, 2, axis=0), 2, axis=1)  # nearest: exact here
+
+    result = quality.run([str(path)], scale=2.0, profiles=("Full",), upscale=fake)
+    assert [c[3] for c in calls] == ["bilinear", "bicubic", "Full"]
+    assert calls[0][:3] == ((16, 17, 3), 34, 32)
+    assert result["scale"] == 2 and result["images"][0]["name"] == "edge.png"
+    assert set(result["images"][0]) == {"name", "psnr", "ssim", "sharpness"}
+    assert result["mean"]["psnr"]["Full"] == math.inf  # the edge falls on a block boundary
+    assert "Full" in quality.format_table(result)
+    with pytest.raises(ImageError):
+        quality.run([str(tmp_path / "missing.png")])
+
+
+def test_quality_default_upscale_is_the_reference(tmp_path):
+    from PIL import Image
+
+    from player import quality
+
+    rng = np.random.default_rng(5)
+    Image.fromarray((rng.random((24, 24, 3)) * 255).astype(np.uint8)).save(tmp_path / "n.png")
+    result = quality.run([str(tmp_path / "n.png")], profiles=("Fast",))
+    psnr = result["mean"]["psnr"]
+    assert set(psnr) == {"bilinear", "bicubic", "Fast"}
+    assert all(10 < v < 60 for v in psnr.values())

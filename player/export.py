@@ -1,0 +1,771 @@
+"""`a4kplay export`: a whole video file through a shader chain, into a new file.
+
+This module owns the offline path from one media file to another: probing IN, deciding
+what OUT will hold, decoding every video frame with PyAV, running it through one headless
+chain, encoding it, and remuxing everything else untouched. Playback never comes here.
+
+Decisions (what the user can rely on):
+
+- Timestamps: the video is encoded in IN's video time base with each decoded frame's own
+  pts, so VFR stays VFR and frame k of OUT is shown when frame k of IN was (to the
+  precision of OUT's container: Matroska stores milliseconds). A frame whose pts does not
+  increase (broken files) is moved one tick after its predecessor rather than dropped.
+- Colour: the frame is converted to RGB with IN's matrix and range and back with the same
+  ones; primaries, transfer, matrix and range are tagged on OUT as IN had them. When IN
+  does not say which matrix it uses, BT.709 is assumed for HD (width >= 1280 or height >
+  576) and BT.601 otherwise, as players do; that assumption is then written into OUT's
+  tags, because after upscaling a player would guess differently.
+- Pixel format: yuv420p; yuv420p10le when IN has more than 8 bits and the encoder takes it.
+- Size: --scale F or --size WxH; each side is rounded up to an even number (4:2:0 needs
+  even sizes) and the summary line says so. Anamorphic input keeps its display aspect
+  through the sample aspect ratio; square-pixel input stays square.
+- Other streams: audio and subtitles are copied packet by packet (bit-identical). Text
+  subtitles the OUT container cannot hold (e.g. SubRip in MP4) are rewritten as the
+  container's own text format (mov_text, WebVTT, SubRip) with the same cue times; ASS
+  styling is lost in that case. Bitmap subtitles and audio codecs the container cannot
+  hold are refused with a hint (use .mkv). Chapters and container/stream tags (title,
+  language) are carried over; attachments (fonts) too when OUT is Matroska, else they are
+  dropped and the summary says so. Data streams and cover pictures the container cannot
+  hold are dropped likewise.
+- Trimming: --start/--end keep frames and copied packets whose time is in [start, end);
+  every timestamp (video, audio, subtitles, chapters) is shifted by -start, so sync holds.
+  A subtitle cue running across start is cut to begin at it.
+- Nothing lost: OUT is written to a hidden temporary file beside it and renamed over OUT
+  only when complete; IN is opened read-only; an existing OUT needs --force; OUT == IN is
+  refused always. Any failure or Ctrl+C removes the temporary file.
+
+Codecs: h264 (libx264), hevc (libx265), vp9 (libvpx-vp9), av1 (libsvtav1, else libaom).
+The default is h264, or vp9 when OUT is .webm (WebM cannot hold h264).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Mapping, TextIO
+
+import numpy as np
+
+from .errors import MediaError, ShaderError
+
+CONTAINERS = {".mkv": "matroska", ".mp4": "mp4", ".webm": "webm"}
+ENCODERS = {"h264": ("libx264",), "hevc": ("libx265",), "vp9": ("libvpx-vp9",),
+            "av1": ("libsvtav1", "libaom-av1")}
+DEFAULT_CRF = {"h264": 18, "hevc": 20, "vp9": 30, "av1": 28}
+CRF_RANGE = {"h264": (0, 51), "hevc": (0, 51), "vp9": (0, 63), "av1": (0, 63)}
+# The container's own text subtitle format, used when a text track must be rewritten.
+TEXT_SUBTITLE = {".mkv": "subrip", ".mp4": "mov_text", ".webm": "webvtt"}
+_TEXT_CODECS = {"subrip", "srt", "ass", "ssa", "webvtt", "mov_text", "text"}
+_CONTAINER_NAMES = {".mkv": "Matroska", ".mp4": "MP4", ".webm": "WebM"}
+# Decoder names that differ from the codec's own name (for messages and decisions).
+_DECODER_ALIASES = {"srt": "subrip", "pgssub": "hdmv_pgs_subtitle", "dvdsub": "dvd_subtitle",
+                    "mp3float": "mp3", "libopus": "opus", "libvorbis": "vorbis",
+                    "libdav1d": "av1", "libaom-av1": "av1", "aac_fixed": "aac"}
+MAX_SIDE = 16384
+# Stream tags that describe the old encode, not the content: not carried over.
+_STALE_TAGS = {"encoder", "duration", "bps", "number_of_frames", "number_of_bytes",
+               "_statistics_writing_app", "_statistics_writing_date_utc", "_statistics_tags",
+               "major_brand", "minor_version", "compatible_brands", "vendor_id"}
+# After --end, demuxing goes on this long to collect packets that were muxed late.
+_END_MARGIN = 10.0
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """Everything `export` needs; `main` builds one from the command line."""
+    input: str
+    output: str
+    scale: float | None = None
+    size: tuple[int, int] | None = None
+    shaders: tuple[str, ...] = ()
+    scaler: str = "bicubic"
+    params: Mapping[str, float] = field(default_factory=dict)
+    profile: str = "shaders"      # only for the summary line
+    codec: str | None = None      # None: h264, or vp9 for .webm
+    crf: int | None = None
+    preset: str | None = None
+    start: float | None = None
+    end: float | None = None
+    force: bool = False
+
+
+@dataclass
+class ExportResult:
+    output: Path
+    frames: int
+    seconds: float
+    in_size: tuple[int, int]
+    out_size: tuple[int, int]
+    codec: str
+    encoder: str
+    crf: int
+    pix_fmt: str
+    copied: dict[str, int]        # stream type -> count copied (or converted)
+    notes: list[str]
+
+    @property
+    def fps(self) -> float:
+        return self.frames / self.seconds if self.seconds > 0 else 0.0
+
+    def summary(self, profile: str) -> str:
+        (w, h), (ow, oh) = self.in_size, self.out_size
+        text = (f"{self.output}: {self.frames} frames {w}x{h} -> {ow}x{oh} ({profile}), "
+                f"{self.codec} crf {self.crf} {self.pix_fmt}, {self.seconds:.1f} s "
+                f"({self.fps:.1f} fps)")
+        copied = ", ".join(f"{n} {kind}" for kind, n in self.copied.items() if n)
+        if copied:
+            text += f"; copied {copied}"
+        if self.notes:
+            text += "; " + "; ".join(self.notes)
+        return text
+
+
+# ---- pure decisions -------------------------------------------------------------------
+
+def output_size(w: int, h: int, scale: float | None = None,
+                size: tuple[int, int] | None = None) -> tuple[tuple[int, int], bool]:
+    """The encoded size for a w x h input, and whether it was rounded to even sides."""
+    want = size if size is not None else (max(1, round(w * scale)), max(1, round(h * scale)))
+    even = tuple(v + (v % 2) for v in want)
+    if max(even) > MAX_SIDE:
+        raise MediaError(f"output size {want[0]}x{want[1]} is larger than {MAX_SIDE} per side")
+    return even, even != tuple(want)
+
+
+def pick_codec(codec: str | None, suffix: str) -> tuple[str, str]:
+    """Our codec name and the encoder this PyAV build has for it."""
+    import av
+    if codec is None:
+        codec = "vp9" if suffix == ".webm" else "h264"
+    if codec not in ENCODERS:
+        raise MediaError(f"unknown codec {codec!r}", hint="choose " + ", ".join(ENCODERS))
+    encoder = next((e for e in ENCODERS[codec] if e in av.codecs_available), None)
+    if encoder is None:
+        raise MediaError(f"no {codec} encoder in this PyAV build",
+                         hint="tried " + ", ".join(ENCODERS[codec]))
+    return codec, encoder
+
+
+def encoder_options(encoder: str, crf: int, preset: str | None) -> dict[str, str]:
+    """Constant-quality settings; `preset` is the encoder's own speed knob."""
+    if encoder == "libx264":
+        return {"crf": str(crf), "preset": preset or "medium"}
+    if encoder == "libx265":
+        return {"crf": str(crf), "preset": preset or "medium", "x265-params": "log-level=error"}
+    if encoder == "libvpx-vp9":
+        return {"crf": str(crf), "b": "0", "deadline": "good", "cpu-used": preset or "4",
+                "row-mt": "1"}
+    if encoder == "libsvtav1":
+        return {"crf": str(max(crf, 1)), "preset": preset or "8"}
+    return {"crf": str(crf), "b": "0", "cpu-used": preset or "6"}  # libaom-av1
+
+
+def matrix_of(colorspace: int, w: int, h: int) -> int:
+    """The AVColorSpace to convert with: IN's own, or the size-based guess players make."""
+    if colorspace in (1, 4, 5, 6, 7, 9, 10):
+        return colorspace
+    return 1 if w >= 1280 or h > 576 else 6   # BT.709 for HD, else SMPTE 170M (BT.601)
+
+
+def sws_matrix(colorspace: int) -> int:
+    """swscale's colourspace constant for an AVColorSpace (they share values except 601)."""
+    return {1: 1, 4: 4, 5: 5, 6: 5, 7: 7, 9: 9, 10: 9}[colorspace]
+
+
+def sar_for(sar: Fraction | None, in_size: tuple[int, int],
+            out_size: tuple[int, int]) -> Fraction | None:
+    """Sample aspect ratio keeping IN's display aspect; None for square-pixel input."""
+    if not sar or sar == 1:
+        return None
+    (w, h), (ow, oh) = in_size, out_size
+    return (sar * Fraction(w, h) * Fraction(oh, ow)).limit_denominator(65535)
+
+
+def subtitle_text(codec: str, data: bytes) -> str:
+    """The plain text of one subtitle packet of a text codec."""
+    if codec == "mov_text":
+        n = int.from_bytes(data[:2], "big")
+        return data[2:2 + n].decode("utf-8", "replace")
+    text = data.decode("utf-8", "replace")
+    if codec in ("ass", "ssa"):
+        # Matroska ASS packets: ReadOrder,Layer,Style,Name,MarginL,MarginR,MarginV,Effect,Text
+        text = text.split(",", 8)[-1]
+        text = re.sub(r"\{[^}]*\}", "", text).replace("\\N", "\n").replace("\\n", "\n")
+        text = text.replace("\\h", "\u00a0")
+    return text
+
+
+def subtitle_payload(codec: str, text: str) -> bytes:
+    """One packet of `codec` (mov_text, webvtt, subrip) carrying `text`."""
+    if codec == "mov_text":
+        data = re.sub(r"<[^>]+>", "", text).encode()  # mov_text has no inline markup
+        return len(data).to_bytes(2, "big") + data
+    return text.encode()
+
+
+def clean_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in tags.items() if k.split("-")[0].lower() not in _STALE_TAGS}
+
+
+def format_progress(done: int, total: int | None, elapsed: float) -> str:
+    fps = done / elapsed if elapsed > 0 else 0.0
+    if total and total >= done:
+        eta = (total - done) / fps if fps > 0 else None
+        eta_text = f"{int(eta) // 60}:{int(eta) % 60:02d}" if eta is not None else "?"
+        return (f"export {done}/{total} frames {100 * done / total:5.1f}%  {fps:5.1f} fps  "
+                f"ETA {eta_text}")
+    return f"export {done} frames  {fps:5.1f} fps"
+
+
+# ---- paths ----------------------------------------------------------------------------
+
+def check_paths(src: str, dst: str, force: bool) -> tuple[Path, Path]:
+    """Refuse what must never happen before any work: OUT == IN, OUT exists, no IN."""
+    s, d = Path(src).expanduser(), Path(dst).expanduser()
+    if d.suffix.lower() not in CONTAINERS:
+        raise MediaError(f"cannot write a {d.suffix or 'suffix-less'} file", path=str(d),
+                         hint="the output must end in .mkv, .mp4 or .webm")
+    if not s.is_file():
+        raise MediaError("no such file" if not s.exists() else "not a file", path=str(s))
+    same = d.resolve() == s.resolve() or (d.exists() and os.path.samefile(s, d))
+    if same:
+        raise MediaError("the output is the input file; a4kplay never writes to its input",
+                         path=str(d))
+    if d.is_dir():
+        raise MediaError("the output is a directory", path=str(d))
+    if d.exists() and not force:
+        raise MediaError("the output exists", path=str(d), hint="use --force to overwrite")
+    if not d.parent.is_dir():
+        raise MediaError("the output's directory does not exist", path=str(d))
+    return s, d
+
+
+def _open_input(path: Path):
+    import av
+    try:
+        return av.open(str(path), "r")
+    except av.FFmpegError as e:
+        raise MediaError("not a media file PyAV can read"
+                         f" ({getattr(e, 'strerror', None) or e})", path=str(path)) from None
+
+
+# ---- the GL side ----------------------------------------------------------------------
+
+class _Upscaler:
+    """One chain, one persistent source texture and readback buffer, reused every frame."""
+
+    def __init__(self, shaders, scaler: str, params, out_size: tuple[int, int], deep: bool):
+        from . import offscreen
+        self.chain = offscreen.build_chain(shaders, scaler, params, label="export")
+        self.out_size = out_size
+        self.deep = deep
+        self.src = None
+        w, h = out_size
+        self.buf = np.empty((h, w, 3), np.uint16 if deep else np.uint8)
+
+    def run(self, rgb: np.ndarray) -> np.ndarray:
+        from . import gpu
+        GL = gpu.GL
+        h, w = rgb.shape[:2]
+        if self.src is None or self.src.size != (w, h):
+            if self.src is not None:
+                self.src.release()
+            self.src = gpu.Texture(w, h, 4, "f16")
+        if rgb.dtype == np.uint16:   # Texture.upload takes uint8 or float
+            rgb = rgb.astype(np.float32) * (1.0 / 65535.0)
+        self.src.upload(rgb)
+        out = self.chain.run(self.src, *self.out_size)
+        # Reading as unsigned normalised lets GL clamp and round, as write_png does.
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, out.fbo)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+        GL.glReadPixels(0, 0, out.w, out.h, GL.GL_RGB,
+                        GL.GL_UNSIGNED_SHORT if self.deep else GL.GL_UNSIGNED_BYTE, self.buf)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+        return self.buf
+
+    def release(self) -> None:
+        if self.src is not None:
+            self.src.release()
+            self.src = None
+        self.chain.release()
+
+
+# ---- the job --------------------------------------------------------------------------
+
+class _Progress:
+    """A one-line bar on stderr, redrawn at most 5 times a second."""
+
+    def __init__(self, total: int | None, live: bool, out: TextIO):
+        self.total, self.live, self.out = total, live, out
+        self.t0 = time.monotonic()
+        self.last = 0.0
+        self.drawn = False
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if self.live and now - self.last >= 0.2:
+            self.last = now
+            self.out.write("\r" + format_progress(done, self.total, now - self.t0) + "\033[K")
+            self.out.flush()
+            self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.out.write("\r\033[K")
+            self.out.flush()
+            self.drawn = False
+
+
+def _ticks(seconds: float | None, tb: Fraction) -> int | None:
+    return None if seconds is None else round(Fraction(seconds) / tb)
+
+
+def _estimate_frames(inp, v, start: float | None, end: float | None) -> int | None:
+    """Frames to expect, for the progress bar only (VFR and trimming make it a guess)."""
+    if v.frames and start is None and end is None:
+        return v.frames
+    rate = v.guessed_rate or v.average_rate
+    length = float(v.duration * v.time_base) if v.duration else (inp.duration or 0) / 1e6
+    if end is not None:
+        length = min(length, end) if length else end
+    if not length or not rate:
+        return None
+    return max(0, round((length - (start or 0.0)) * float(rate)))
+
+
+class _Job:
+    """One export: the decisions made from IN, then the run. Owns the output container."""
+
+    def __init__(self, req: ExportRequest, src: Path, dst: Path, inp):
+        self.req, self.src, self.dst, self.inp = req, src, dst, inp
+        self.suffix = dst.suffix.lower()
+        self.notes: list[str] = []
+        self.copied = {"audio": 0, "subtitle": 0, "attachment": 0, "chapters": 0}
+        self._plan_video()
+        self._plan_streams()
+
+    # -- decisions, before anything is written --
+    def _plan_video(self) -> None:
+        req = self.req
+        videos = [s for s in self.inp.streams.video if not s.disposition & 0x400]  # not a cover
+        if not videos:
+            raise MediaError("no video stream to upscale", path=str(self.src))
+        self.v = v = videos[0]
+        cc = v.codec_context
+        if cc is None:
+            raise MediaError("this PyAV build has no decoder for the video", path=str(self.src))
+        if not cc.width or not cc.height:
+            raise MediaError("the video stream has no picture size", path=str(self.src))
+        self.in_size = (cc.width, cc.height)
+        self.out_size, rounded = output_size(cc.width, cc.height, req.scale, req.size)
+        if rounded:
+            asked = req.size or (max(1, round(cc.width * req.scale)),
+                                 max(1, round(cc.height * req.scale)))
+            self.notes.append(f"size rounded to even from {asked[0]}x{asked[1]} (4:2:0)")
+        self.codec, self.encoder = pick_codec(req.codec, self.suffix)
+        lo, hi = CRF_RANGE[self.codec]
+        self.crf = DEFAULT_CRF[self.codec] if req.crf is None else req.crf
+        if not lo <= self.crf <= hi:
+            raise MediaError(f"--crf {self.crf} is out of range for {self.codec} ({lo}-{hi})")
+        self._check_holds(self.encoder, "video", self.codec)
+        import av
+        fmt = av.VideoFormat(cc.format.name if cc.format else "yuv420p")
+        self.deep = max(c.bits for c in fmt.components) > 8
+        formats = [f.name for f in av.Codec(self.encoder, "w").video_formats or []]
+        self.pix_fmt = "yuv420p10le" if self.deep and "yuv420p10le" in formats else "yuv420p"
+        if self.deep and self.pix_fmt == "yuv420p":
+            self.notes.append(f"{self.encoder} has no 10-bit 4:2:0: written as 8-bit")
+        self.deep = self.pix_fmt == "yuv420p10le"
+        # Colour: RGB sources have no matrix of their own; they get the size-based guess.
+        rgb_source = fmt.is_rgb
+        self.matrix = matrix_of(0 if rgb_source else int(cc.colorspace), *self.in_size)
+        full = (not rgb_source) and (int(cc.color_range) == 2 or fmt.name.startswith("yuvj"))
+        self.in_range = 2 if full else 1
+        self.out_range = self.in_range
+        self.primaries, self.trc = int(cc.color_primaries), int(cc.color_trc)
+        if req.start is not None and req.end is not None and req.end <= req.start:
+            raise MediaError(f"--end {req.end:g} is not after --start {req.start:g}")
+
+    def _supported(self) -> set[str]:
+        if not hasattr(self, "_codecs"):
+            import io
+            import av
+            with av.open(io.BytesIO(), "w", format=CONTAINERS[self.suffix]) as probe:
+                self._codecs = set(probe.supported_codecs)
+        return self._codecs
+
+    def _check_holds(self, name: str, kind: str, label: str) -> None:
+        if name not in self._supported():
+            raise MediaError(f"{_CONTAINER_NAMES[self.suffix]} cannot hold {label} {kind}",
+                             path=str(self.dst), hint=self._hint(kind))
+
+    def _hint(self, kind: str) -> str:
+        if kind == "video":
+            return ("WebM takes vp9 or av1: use --codec vp9|av1, or write .mkv"
+                    if self.suffix == ".webm" else "write .mkv")
+        return "write .mkv, which holds every codec"
+
+    def _plan_streams(self) -> None:
+        """Decide, per other stream, copy / convert / drop; refuse what cannot go."""
+        import av
+        self.plan = []  # (input stream, action, detail)
+        for s in self.inp.streams:
+            if s is self.v:
+                continue
+            kind = s.type
+            name = s.codec_context.codec.name if s.codec_context is not None else None
+            if kind == "audio":
+                self._check_holds(name, "audio", _codec_name(s))
+                self.plan.append((s, "copy", None))
+            elif kind == "subtitle":
+                descriptor = _codec_name(s)
+                if name in self._supported():
+                    self.plan.append((s, "copy", None))
+                elif descriptor in _TEXT_CODECS:
+                    self.plan.append((s, "convert", (descriptor, TEXT_SUBTITLE[self.suffix])))
+                else:
+                    raise MediaError(f"{_CONTAINER_NAMES[self.suffix]} cannot hold {descriptor} "
+                                     "subtitles (bitmap subtitles are copied, not converted)",
+                                     path=str(self.dst), hint=self._hint("subtitle"))
+            elif kind == "attachment":
+                if self.suffix == ".mkv":
+                    self.plan.append((s, "attach", None))
+                else:
+                    self.notes.append(f"dropped attachment {s.metadata.get('filename', '?')} "
+                                      f"({_CONTAINER_NAMES[self.suffix]} cannot hold attachments)")
+            elif kind == "data" and s.discard == av.stream.Discard.all:
+                continue   # an MP4 chapter track: the chapters themselves are carried over
+            else:
+                what = "cover picture" if kind == "video" else f"{kind} stream"
+                self.notes.append(f"dropped {what} #{s.index} (only the main video, audio, "
+                                  "subtitles, attachments and chapters are carried over)")
+
+    # -- the run --
+    def run(self, out_path: str, progress: _Progress, upscaler: _Upscaler) -> int:
+        import av
+        from av.video.reformatter import VideoReformatter
+        req, v = self.req, self.v
+        tb = v.time_base
+        start_t = req.start if req.start else None
+        shift = _ticks(start_t, tb) or 0
+        end_tick = _ticks(req.end, tb)
+        if start_t:
+            self.inp.seek(int(start_t * 1_000_000), backward=True)
+        v.thread_type = "AUTO"
+
+        with av.open(out_path, "w", format=CONTAINERS[self.suffix]) as out:
+            out.metadata.update(clean_tags(self.inp.metadata))
+            ov = self._video_stream(out)
+            streams = self._other_streams(out)
+            self._chapters(out, start_t, req.end)
+            to_rgb, to_yuv = VideoReformatter(), VideoReformatter()
+            src_cs = sws_matrix(self.matrix)
+            rgb_fmt = "rgb48le" if self.deep else "rgb24"
+            done, last_pts, past_end, bad = 0, None, False, 0
+
+            def encode(frame) -> None:
+                nonlocal done, last_pts
+                pts = frame.pts if frame.pts is not None else frame.dts
+                if pts is None:
+                    pts = (last_pts + 1 + shift) if last_pts is not None else shift
+                if (start_t and pts < shift) or (end_tick is not None and pts >= end_tick):
+                    return
+                pts -= shift
+                if last_pts is not None and pts <= last_pts:
+                    pts = last_pts + 1
+                last_pts = pts
+                rgb = to_rgb.reformat(frame, format=rgb_fmt, src_colorspace=src_cs,
+                                      src_color_range=self.in_range,
+                                      dst_color_range=2).to_ndarray()
+                pixels = upscaler.run(rgb)
+                picture = av.VideoFrame.from_ndarray(pixels, format=rgb_fmt)
+                picture = to_yuv.reformat(picture, format=self.pix_fmt, dst_colorspace=src_cs,
+                                          dst_color_range=self.out_range)
+                picture.pts, picture.time_base = pts, tb
+                out.mux(ov.encode(picture))
+                done += 1
+                progress.update(done)
+
+            for packet in self.inp.demux():
+                s = packet.stream
+                if s is v:
+                    if packet.size == 0 and packet.pts is None:
+                        continue   # demuxer's end marker; the decoder is flushed below
+                    try:
+                        frames = v.decode(packet)
+                    except av.InvalidDataError:
+                        bad += 1   # as players do: a damaged packet costs its frame only
+                        continue
+                    except av.FFmpegError as e:
+                        raise MediaError(f"cannot decode the video: {e}",
+                                         path=str(self.src)) from None
+                    for frame in frames:
+                        if end_tick is not None and frame.pts is not None \
+                                and frame.pts >= end_tick:
+                            past_end = True
+                        encode(frame)
+                elif s.index in streams and packet.size:
+                    self._copy(out, packet, streams[s.index], start_t, req.end)
+                if past_end and packet.pts is not None and packet.time_base and \
+                        float(packet.pts * packet.time_base) > req.end + _END_MARGIN:
+                    break
+            for frame in v.decode(None):
+                encode(frame)
+            if done == 0:
+                raise MediaError("no video frames to export"
+                                 + (" in the chosen range" if start_t or req.end else ""),
+                                 path=str(self.src))
+            out.mux(ov.encode(None))
+        if bad:
+            self.notes.append(f"{bad} undecodable video packet{'s' if bad > 1 else ''} skipped")
+        return done
+
+    def _video_stream(self, out):
+        v, cc = self.v, self.v.codec_context
+        rate = v.guessed_rate or v.average_rate or Fraction(24)
+        ov = out.add_stream(self.encoder, rate=rate,
+                            options=encoder_options(self.encoder, self.crf, self.req.preset))
+        ov.width, ov.height = self.out_size
+        ov.pix_fmt = self.pix_fmt
+        ov.time_base = v.time_base
+        occ = ov.codec_context
+        occ.time_base = v.time_base
+        occ.colorspace, occ.color_range = self.matrix, self.out_range
+        occ.color_primaries, occ.color_trc = self.primaries, self.trc
+        sar = sar_for(cc.sample_aspect_ratio, self.in_size, self.out_size)
+        if sar is not None:
+            occ.sample_aspect_ratio = sar
+        if self.encoder == "libx265" and self.suffix == ".mp4":
+            occ.codec_tag = "hvc1"   # the tag Apple players require for HEVC in MP4
+        ov.metadata.update(clean_tags(v.metadata))
+        return ov
+
+    def _other_streams(self, out) -> dict:
+        streams = {}
+        for s, action, detail in self.plan:
+            if action == "attach":
+                out.add_attachment(s.metadata.get("filename", f"attachment{s.index}"),
+                                   s.metadata.get("mimetype", "application/octet-stream"),
+                                   s.data)
+                self.copied["attachment"] += 1
+                continue
+            if action == "copy":
+                o = out.add_stream_from_template(s)
+            else:
+                o = out.add_mux_stream(detail[1])
+                o.time_base = s.time_base
+                self.notes.append(f"subtitle #{s.index} converted {detail[0]} -> {detail[1]}")
+            o.metadata.update(clean_tags(s.metadata))
+            kind = "cover" if s.type == "video" else s.type
+            self.copied[kind] = self.copied.get(kind, 0) + 1
+            streams[s.index] = (o, action, detail)
+        return streams
+
+    def _copy(self, out, packet, target, start: float | None, end: float | None) -> None:
+        o, action, detail = target
+        tb = packet.time_base
+        pts = packet.pts if packet.pts is not None else packet.dts
+        if pts is None:
+            if start or end is not None:
+                return   # untimed packets cannot be placed in a trimmed range
+        else:
+            t = float(pts * tb)
+            dur = float(packet.duration * tb) if packet.duration else 0.0
+            if end is not None and t >= end:
+                return
+            if start and t < start:
+                # Only a subtitle cue still showing at `start` survives, cut to begin there.
+                if packet.stream.type != "subtitle" or t + dur <= start:
+                    return
+                cut = _ticks(start, tb) - pts
+                packet.duration = packet.duration - cut
+                packet.pts = pts + cut
+                if packet.dts is not None:
+                    packet.dts = packet.pts
+                pts = packet.pts
+            if end is not None and packet.stream.type == "subtitle" and t + dur > end:
+                packet.duration = _ticks(end, tb) - pts
+        if action == "convert":
+            packet = _converted(packet, o, *detail)
+        shift = _ticks(start, tb) if start else 0
+        if shift:
+            if packet.pts is not None:
+                packet.pts -= shift
+            if packet.dts is not None:
+                packet.dts -= shift
+        if packet.dts is None and packet.pts is not None:
+            packet.dts = packet.pts
+        packet.stream = o
+        out.mux(packet)
+
+    def _chapters(self, out, start: float | None, end: float | None) -> None:
+        try:
+            chapters = self.inp.chapters()
+        except (AttributeError, ValueError):
+            return
+        lo, kept = start or 0.0, []
+        for c in chapters:
+            tb = c["time_base"]
+            a, b = float(c["start"] * tb), float(c["end"] * tb)
+            if b <= lo or (end is not None and a >= end):
+                continue
+            a, b = max(a, lo), min(b, end) if end is not None else b
+            kept.append({**c, "id": len(kept) + 1, "start": round((a - lo) / tb),
+                         "end": round((b - lo) / tb)})
+        if kept:
+            out.set_chapters(kept)
+            self.copied["chapters"] = len(kept)
+
+
+def _codec_name(stream) -> str:
+    """The codec's canonical (descriptor) name: 'subrip' for the decoder called 'srt'."""
+    cc = stream.codec_context
+    if cc is None:
+        return "?"
+    return _DECODER_ALIASES.get(cc.codec.name, cc.codec.name)
+
+
+def _converted(packet, stream, src_codec: str, dst_codec: str):
+    import av
+    new = av.Packet(subtitle_payload(dst_codec, subtitle_text(src_codec, bytes(packet))))
+    new.stream = stream
+    new.time_base = packet.time_base
+    new.pts, new.dts, new.duration = packet.pts, packet.dts, packet.duration
+    return new
+
+
+# ---- entry points ---------------------------------------------------------------------
+
+def export(req: ExportRequest, progress: bool = False,
+           log: TextIO | None = None) -> ExportResult:
+    """Export IN to OUT as `req` says; returns what was done. Raises A4kError subclasses;
+    on any failure or KeyboardInterrupt no OUT and no temporary file are left."""
+    import av
+    log = sys.stderr if log is None else log
+    pick_codec(req.codec, Path(req.output).suffix.lower())   # a bad codec fails first
+    src, dst = check_paths(req.input, req.output, req.force)
+    from .window import setup_platform
+    setup_platform(headless=True)
+    t0 = time.monotonic()
+    with _open_input(src) as inp:
+        job = _Job(req, src, dst, inp)
+        upscaler = _Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
+        bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
+            os.close(fd)
+            frames = job.run(tmp, bar, upscaler)
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)   # mkstemp made it private; OUT is an ordinary file
+            os.replace(tmp, dst)
+        except av.FFmpegError as e:
+            raise MediaError(f"cannot write the output: {e}", path=str(dst)) from None
+        except OSError as e:
+            raise MediaError(f"cannot write the output: {e.strerror or e}",
+                             path=str(dst)) from None
+        finally:
+            bar.close()
+            upscaler.release()
+            if tmp is not None:
+                Path(tmp).unlink(missing_ok=True)
+    return ExportResult(output=dst, frames=frames, seconds=time.monotonic() - t0,
+                        in_size=job.in_size, out_size=job.out_size, codec=job.codec,
+                        encoder=job.encoder, crf=job.crf, pix_fmt=job.pix_fmt,
+                        copied=job.copied, notes=job.notes)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .cli import _Parser, _positive, _size
+    p = _Parser(prog="a4kplay export",
+                description="Upscale a whole video file through a profile or shader chain.")
+    p.add_argument("input", help="the video to read (never modified)")
+    p.add_argument("-o", "--output", required=True, help="the file to write (.mkv .mp4 .webm)")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--scale", type=_positive, help="output size as a factor of the input's")
+    g.add_argument("--size", type=_size, help="output size WxH")
+    s = p.add_mutually_exclusive_group()
+    s.add_argument("--profile", metavar="NAME", help="a profile from profiles.yaml")
+    s.add_argument("--shader", action="append", default=[], metavar="FILE",
+                   help="an mpv-format shader to run (repeatable, in order)")
+    p.add_argument("--config", metavar="PATH", help="profiles.yaml to use")
+    p.add_argument("--scaler", choices=("bilinear", "bicubic", "lanczos"))
+    p.add_argument("--codec", metavar="NAME",
+                   help="h264 | hevc | vp9 | av1 (default h264; vp9 for .webm)")
+    p.add_argument("--crf", type=int, metavar="N", help="constant quality; lower is better "
+                   "(default " + ", ".join(f"{c} {n}" for c, n in DEFAULT_CRF.items()) + ")")
+    p.add_argument("--preset", metavar="P", help="the encoder's speed preset")
+    p.add_argument("--start", type=float, metavar="SECONDS", help="start of the part to export")
+    p.add_argument("--end", type=float, metavar="SECONDS", help="end of the part to export")
+    p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.add_argument("--progress", action="store_true",
+                   help="show the progress bar even when stderr is not a terminal")
+    return p
+
+
+def request_from_args(args) -> ExportRequest:
+    """Resolve --profile / --shader / --config / --scaler into a request (no GL)."""
+    if args.shader:
+        for s in args.shader:
+            if not Path(s).expanduser().is_file():
+                raise ShaderError("no such shader file", path=s)
+        shaders = tuple(str(Path(s).expanduser().resolve()) for s in args.shader)
+        scaler, params, name = args.scaler or "bicubic", {}, "shaders"
+    else:
+        from .profiles import load_config
+        config = load_config(args.config)
+        name = args.profile or config.default
+        prof = config.profile(name)
+        shaders, scaler, params = prof.shaders, args.scaler or prof.scaler, dict(prof.params)
+    for flag in ("start", "end"):
+        value = getattr(args, flag)
+        if value is not None and not (0 <= value < float("inf")):
+            raise MediaError(f"--{flag} must be a time in seconds >= 0, got {value:g}")
+    return ExportRequest(input=args.input, output=args.output, scale=args.scale,
+                         size=args.size, shaders=shaders, scaler=scaler, params=params,
+                         profile=name, codec=args.codec, crf=args.crf, preset=args.preset,
+                         start=args.start, end=args.end, force=args.force)
+
+
+def _stop_on_sigterm():
+    """Make SIGTERM (a closing terminal, `kill`) clean up like Ctrl+C; returns the old
+    handler, or None when signals cannot be set here (not the main thread)."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:
+        return None
+
+
+def main(argv: list[str]) -> int:
+    """`a4kplay export ...` (argv without the word 'export'). A4kError propagates to the
+    CLI; Ctrl+C is reported here, after the temporary file is gone."""
+    from .window import setup_platform
+    setup_platform(headless=True)   # before anything imports OpenGL
+    args = build_parser().parse_args(argv)
+    previous = _stop_on_sigterm()
+    try:
+        req = request_from_args(args)
+        result = export(req, progress=args.progress or sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print("a4kplay: export interrupted; nothing written", file=sys.stderr)
+        return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    print(result.summary(req.profile), file=sys.stderr)
+    return 0
+
+
+__all__ = ["ExportRequest", "ExportResult", "export", "main", "build_parser",
+           "request_from_args", "output_size", "pick_codec", "encoder_options", "matrix_of",
+           "subtitle_text", "subtitle_payload", "check_paths"]

@@ -1,0 +1,58 @@
+"""Writing the user's files safely: a temporary file beside the target, renamed over it.
+
+A reader (or a crash half-way) never sees half a file, and a failure removes the temporary
+file and raises A4kError naming the target. Every output file of the project goes through
+here (stats and quality JSON, PNG screenshots and upscales).
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from typing import Any, Callable, IO
+
+from .errors import A4kError
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
+                 what: str = "the file") -> str:
+    """Call ``write(f)`` on a temporary binary file beside ``path``, then rename it over."""
+    path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    folder = os.path.dirname(path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
+                                   dir=folder)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; our outputs are not secrets
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as e:
+        raise A4kError(f"cannot write {what}: {e.strerror or e}", path=path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return path
+
+
+def finite(value: Any) -> Any:
+    """NaN/inf -> None, recursively, so the JSON written is valid JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def write_json(path: str | os.PathLike, data: Any, what: str = "the JSON file") -> str:
+    text = json.dumps(finite(data), allow_nan=False, indent=1) + "\n"
+    return atomic_write(path, lambda f: f.write(text.encode("utf-8")), what)

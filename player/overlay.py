@@ -1,0 +1,359 @@
+"""The on-screen overlay: notifications, the stats panel, the frame-time graph, A/B labels.
+
+Drawn by the play loop after the video, into whatever framebuffer is bound, at output
+resolution (never through mpv's OSD, which would be upscaled with the video). Everything is
+one kind of primitive: an instanced quad with a screen rectangle, an atlas rectangle and a
+colour. Glyphs sample the font atlas (``text.Atlas``); boxes, bars and the budget line
+sample its solid block. A frame's quads are gathered into one preallocated numpy array,
+uploaded with one glBufferSubData and drawn with one instanced call, in painter's order
+(boxes before the text on them), with premultiplied-alpha blending.
+
+CPU cost is what matters here (the issue allows 0.5 ms per frame): laid-out lines are cached
+by text, so an unchanged line costs two numpy slice assignments; the graph is vectorised;
+the GL objects (program, VAO, VBO, atlas per text size) are made once. ``stats`` counts the
+VBO/VAO creations so tests can check that steady frames allocate nothing.
+"""
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, NamedTuple, Sequence
+
+import numpy as np
+from OpenGL import GL
+
+from . import gpu
+from .text import Atlas, font_size
+
+_VERTEX = """
+layout(location = 0) in vec4 rect;    // x0, y0, x1, y1: target pixels, y down
+layout(location = 1) in vec4 uv;      // atlas texels, row 0 = top
+layout(location = 2) in vec4 color;   // straight alpha
+uniform vec2 target;
+uniform float flip;                   // 1.0 for a bottom-up (window) framebuffer
+out vec2 v_uv;
+out vec4 v_color;
+void main() {
+    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
+    vec2 ndc = mix(rect.xy, rect.zw, corner) / target * 2.0 - 1.0;
+    ndc.y = mix(ndc.y, -ndc.y, flip);
+    v_uv = mix(uv.xy, uv.zw, corner);
+    v_color = color;
+    gl_Position = vec4(ndc, 0.0, 1.0);
+}
+"""
+
+_FRAGMENT = """
+uniform sampler2D atlas;
+in vec2 v_uv;
+in vec4 v_color;
+out vec4 a4k_out;
+void main() {
+    float a = v_color.a * texelFetch(atlas, ivec2(v_uv), 0).r;
+    a4k_out = vec4(v_color.rgb * a, a);   // premultiplied
+}
+"""
+
+BOX = (0.0, 0.0, 0.0, 0.62)
+TEXT = (0.93, 0.93, 0.93, 1.0)
+ERROR = (1.0, 0.45, 0.40, 1.0)
+BAR = (0.36, 0.80, 0.45, 0.95)
+BAR_OVER = (1.0, 0.33, 0.22, 0.95)
+BUDGET = (1.0, 0.88, 0.30, 1.0)
+
+GRAPH_BARS = 120        # frames shown by the graph (2 s at 60 fps)
+_FLOATS = 12            # per instance: rect 4, uv 4, colour 4
+_CACHE_LIMIT = 2048     # laid-out lines kept; the stats panel makes a few new ones per frame
+_ERROR_SHAPE = re.compile(r"^\S+:\d+: ")   # "path:line: message", as A4kError prints it
+
+
+@dataclass
+class OverlayStats:
+    """Creations of the overlay's own GL buffers (textures are in ``gpu.stats``)."""
+    buffers: int = 0
+    vertex_arrays: int = 0
+
+    def allocations(self) -> int:
+        return self.buffers + self.vertex_arrays
+
+
+stats = OverlayStats()
+
+
+class Alert(str):
+    """A message drawn in the error colour (messages shaped "path:line: ..." are, too)."""
+
+
+@dataclass
+class Graph:
+    """Recent per-frame GPU times (ms, oldest first) and the frame budget they are held to.
+
+    Only the last GRAPH_BARS values are drawn; a ``deque(maxlen=GRAPH_BARS)`` or a numpy
+    array is the cheapest container. ``budget_ms <= 0`` scales to the peak, with no line.
+    """
+    values: Sequence[float] | Iterable[float]
+    budget_ms: float
+    title: str = ""
+
+
+class Box(NamedTuple):
+    x: int
+    y: int
+    w: int
+    h: int
+
+
+@dataclass
+class _Label:
+    text: str
+    x: float
+    y: float
+    align: str = "left"
+
+
+@dataclass
+class _Frame:
+    """The quads of one frame, appended into the overlay's staging array."""
+    data: np.ndarray
+    n: int = 0
+    boxes: dict = field(default_factory=dict)
+
+
+class Overlay:
+    """Owns the overlay's program, VAO, instance VBO and font atlases; draws one frame."""
+
+    def __init__(self, capacity: int = 2048):
+        head = f"#version {gpu.glsl_version()}\n"
+        self._program = gpu.Program(head + _VERTEX, head + _FRAGMENT, path="<overlay>")
+        self._program.use()
+        self._program.set("atlas", 0, kind="i")
+        self._atlases: dict[int, Atlas] = {}
+        self._lines: dict[tuple, tuple[np.ndarray, float]] = {}
+        self._wrapped: dict[tuple, list[str]] = {}
+        self._labels: list[_Label] = []
+        self._staging = np.zeros((capacity, _FLOATS), np.float32)
+        self._gpu_capacity = 0
+        self.boxes: dict[str, Box] = {}   # where the last frame's boxes went (tests, hit tests)
+        self._vao = int(GL.glGenVertexArrays(1))
+        stats.vertex_arrays += 1
+        self._vbo = int(GL.glGenBuffers(1))
+        stats.buffers += 1
+        GL.glBindVertexArray(self._vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        self._allocate(capacity)
+        stride = _FLOATS * 4
+        for loc in range(3):
+            GL.glEnableVertexAttribArray(loc)
+            GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, stride,
+                                     ctypes.c_void_p(loc * 16))
+            GL.glVertexAttribDivisor(loc, 1)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+    def _allocate(self, capacity: int) -> None:
+        """Give the bound VBO storage for ``capacity`` instances."""
+        GL.glBufferData(GL.GL_ARRAY_BUFFER, capacity * _FLOATS * 4, None, GL.GL_DYNAMIC_DRAW)
+        self._gpu_capacity = capacity
+
+    # -- public API ---------------------------------------------------------------------
+
+    def label(self, text: str, x: float, y: float, align: str = "left") -> None:
+        """Queue a boxed label for the next draw(): (x, y) is the box's top edge and its left
+        edge, right edge or centre per ``align`` ("left", "right", "center")."""
+        self._labels.append(_Label(text, x, y, align))
+
+    def draw(self, target_w: int, target_h: int, bottom_up: bool = True,
+             messages: Sequence[str] = (), panel: Sequence[str] | None = None,
+             graph: Graph | None = None) -> None:
+        """Draw messages (top left), the panel and graph (top right) and queued labels into
+        the bound framebuffer of ``target_w`` x ``target_h``; leaves blending disabled."""
+        labels, self._labels = self._labels, []
+        self.boxes = {}
+        # nothing to show: no atlas is made (a window being resized must not build fonts)
+        if target_w < 1 or target_h < 1 or not (messages or panel or graph or labels):
+            return
+        size = font_size(target_h)
+        atlas = self._atlas(size)
+        frame = _Frame(self._staging)
+        self._layout(frame, atlas, target_w, messages, panel, graph, labels)
+        self._staging = frame.data      # may have grown
+        self.boxes = frame.boxes
+        if frame.n:
+            self._submit(frame.n, atlas, target_w, target_h, bottom_up)
+
+    def release(self) -> None:
+        self._program.release()
+        for atlas in self._atlases.values():
+            atlas.release()
+        self._atlases.clear()
+        if self._vbo:
+            GL.glDeleteBuffers(1, [self._vbo])
+            self._vbo = 0
+        if self._vao:
+            GL.glDeleteVertexArrays(1, [self._vao])
+            self._vao = 0
+
+    # -- layout (CPU) -------------------------------------------------------------------
+
+    def _atlas(self, size: int) -> Atlas:
+        atlas = self._atlases.get(size)
+        if atlas is None:
+            if len(self._atlases) >= 3:   # a window being resized: keep the newest few
+                oldest = next(iter(self._atlases))
+                self._atlases.pop(oldest).release()
+            atlas = self._atlases[size] = Atlas(size)
+        return atlas
+
+    def _line(self, atlas: Atlas, text: str, mono: bool) -> tuple[np.ndarray, float]:
+        key = (atlas.glyphs.size, text, mono)
+        hit = self._lines.get(key)
+        if hit is None:
+            if len(self._lines) >= _CACHE_LIMIT:
+                self._lines.clear()
+            hit = self._lines[key] = atlas.glyphs.layout(text, mono)
+        return hit
+
+    def _wrap(self, atlas: Atlas, text: str, max_w: int) -> list[str]:
+        key = (atlas.glyphs.size, text, max_w)
+        hit = self._wrapped.get(key)
+        if hit is None:
+            if len(self._wrapped) >= _CACHE_LIMIT:
+                self._wrapped.clear()
+            hit = self._wrapped[key] = atlas.glyphs.wrap(text, max_w)
+        return hit
+
+    def _layout(self, frame: _Frame, atlas: Atlas, w: int, messages, panel, graph,
+                labels) -> None:
+        g = atlas.glyphs
+        lh = g.line_height
+        margin, pad = round(g.size * 0.75), round(g.size * 0.4)
+        solid = g.solid_uv
+
+        y = margin
+        for i, msg in enumerate(messages):
+            lines = self._wrap(atlas, msg, max(g.size * 8, int(w * 0.6)))
+            laid = [self._line(atlas, s, False) for s in lines]
+            bw = round(max(width for _, width in laid)) + 2 * pad
+            bh = len(lines) * lh + 2 * pad
+            box = Box(margin, y, bw, bh)
+            frame.boxes[f"message{i}"] = box
+            _quad(frame, box, solid, BOX)
+            color = ERROR if isinstance(msg, Alert) or _ERROR_SHAPE.match(msg) else TEXT
+            for j, (rows, _) in enumerate(laid):
+                _glyphs(frame, rows, margin + pad, y + pad + j * lh, color)
+            y += bh + round(g.size * 0.3)
+
+        right, y = w - margin, margin
+        panel_w = 0
+        if panel:
+            laid = [self._line(atlas, s, True) for s in panel]
+            panel_w = round(max(width for _, width in laid)) + 2 * pad
+            box = Box(right - panel_w, y, panel_w, len(laid) * lh + 2 * pad)
+            frame.boxes["panel"] = box
+            _quad(frame, box, solid, BOX)
+            for j, (rows, _) in enumerate(laid):
+                _glyphs(frame, rows, box.x + pad, y + pad + j * lh, TEXT)
+            y += box.h + round(g.size * 0.3)
+        if graph is not None:
+            gw = max(panel_w, round(24 * g.cell))
+            self._graph(frame, atlas, graph, Box(right - gw, y, gw, 4 * lh + 2 * pad), pad)
+
+        for i, lab in enumerate(labels):
+            rows, width = self._line(atlas, lab.text, False)
+            bw = round(width) + 2 * pad
+            x = {"right": lab.x - bw, "center": lab.x - bw / 2}.get(lab.align, lab.x)
+            box = Box(round(x), round(lab.y), bw, lh + 2 * pad)
+            frame.boxes[f"label{i}"] = box
+            _quad(frame, box, solid, BOX)
+            _glyphs(frame, rows, box.x + pad, box.y + pad, TEXT)
+
+    def _graph(self, frame: _Frame, atlas: Atlas, graph: Graph, box: Box, pad: int) -> None:
+        """Bars of the last GRAPH_BARS frame times under a budget line at half the height."""
+        g = atlas.glyphs
+        frame.boxes["graph"] = box
+        _quad(frame, box, g.solid_uv, BOX)
+        top = box.y + pad
+        if graph.title:
+            rows, _ = self._line(atlas, graph.title, False)
+            _glyphs(frame, rows, box.x + pad, top, TEXT)
+            top += g.line_height
+        x0, x1, bottom = box.x + pad, box.x + box.w - pad, box.y + box.h - pad
+        height = bottom - top
+        values = graph.values
+        if not isinstance(values, np.ndarray):   # a list or a deque(maxlen=GRAPH_BARS)
+            values = np.fromiter(values, np.float32)
+        values = np.nan_to_num(values[-GRAPH_BARS:].astype(np.float32, copy=False))
+        k = len(values)
+        budget = float(graph.budget_ms)
+        # the budget sits at mid height; bars over twice the budget are clipped at the top
+        if budget > 0:
+            scale = height / (2.0 * budget)
+        else:
+            peak = float(values.max()) if k else 0.0
+            scale = height / peak if peak > 0 else 0.0
+        if k and scale > 0:
+            edges = np.rint(x0 + (x1 - x0) * np.arange(GRAPH_BARS - k, GRAPH_BARS + 1)
+                            / GRAPH_BARS)
+            heights = np.rint(np.clip(values * scale, 0.0, height))
+            rows = _reserve(frame, k)
+            rows[:, 0] = edges[:-1]
+            rows[:, 1] = bottom - heights
+            rows[:, 2] = np.maximum(edges[1:] - (1 if (x1 - x0) >= 3 * GRAPH_BARS else 0),
+                                    edges[:-1] + 1)
+            rows[:, 3] = bottom
+            rows[:, 4:8] = (*g.solid_uv, *g.solid_uv)
+            over = (values > budget) if budget > 0 else np.zeros(k, bool)
+            rows[:, 8:12] = np.where(over[:, None], BAR_OVER, BAR)
+        if budget > 0:
+            thick = max(1, round(g.size / 14))
+            line_y = bottom - round(budget * scale)
+            _quad(frame, Box(x0, line_y - thick // 2, x1 - x0, thick), g.solid_uv, BUDGET)
+        frame.boxes["graph_plot"] = Box(x0, top, x1 - x0, height)
+
+    # -- GL -----------------------------------------------------------------------------
+
+    def _submit(self, n: int, atlas: Atlas, w: int, h: int, bottom_up: bool) -> None:
+        GL.glBindVertexArray(self._vao)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        if n > self._gpu_capacity:   # only when a frame outgrows every earlier one
+            self._allocate(len(self._staging))
+            stats.buffers += 1
+        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, n * _FLOATS * 4, self._staging)
+        GL.glViewport(0, 0, w, h)
+        GL.glEnable(GL.GL_BLEND)
+        # keep the target's alpha: a window's alpha may be used by the compositor
+        GL.glBlendFuncSeparate(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ZERO, GL.GL_ONE)
+        self._program.use()
+        self._program.set("target", float(w), float(h))
+        self._program.set("flip", 1.0 if bottom_up else 0.0)
+        GL.glActiveTexture(GL.GL_TEXTURE0)
+        GL.glBindTexture(GL.GL_TEXTURE_2D, atlas.texture.id)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
+        GL.glDisable(GL.GL_BLEND)
+        GL.glBindVertexArray(0)
+        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+
+
+def _reserve(frame: _Frame, k: int) -> np.ndarray:
+    """The next ``k`` instance rows of the frame (the staging array grows by doubling)."""
+    end = frame.n + k
+    if end > len(frame.data):
+        grown = np.zeros((max(end, 2 * len(frame.data)), _FLOATS), np.float32)
+        grown[:frame.n] = frame.data[:frame.n]
+        frame.data = grown
+    rows = frame.data[frame.n:end]
+    frame.n = end
+    return rows
+
+
+def _quad(frame: _Frame, box: Box, solid_uv, color) -> None:
+    row = _reserve(frame, 1)[0]
+    row[:] = (box.x, box.y, box.x + box.w, box.y + box.h, *solid_uv, *solid_uv, *color)
+
+
+def _glyphs(frame: _Frame, laid: np.ndarray, x: float, y: float, color) -> None:
+    rows = _reserve(frame, len(laid))
+    rows[:, 0:4] = laid[:, 0:4] + (x, y, x, y)
+    rows[:, 4:8] = laid[:, 4:8]
+    rows[:, 8:12] = color

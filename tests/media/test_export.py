@@ -1,0 +1,356 @@
+"""`a4kplay export` end to end on generated clips: what goes in comes out, upscaled.
+
+Each clip is tiny (160x90 or so, <= 24 frames) and exported at 2x, mostly through the Off
+profile (the scaler alone) with x264/x265 at their fastest presets, so the file runs in
+about a minute on two cores. What is checked is what the issue promises: every frame, at
+its own time, with its own picture; audio packets bit-identical; subtitle cues and chapters
+kept; refusals that leave nothing behind; Ctrl+C that leaves nothing behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from player import export, mediagen
+from player.errors import MediaError, ProfileError, ShaderError
+from player.mediagen import make_clip, psnr, read_index
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.media
+
+FAST = ["--preset", "ultrafast", "--profile", "Off"]
+
+
+# ---- helpers --------------------------------------------------------------------------
+
+def probe(path):
+    """Everything the checks compare, read back with PyAV."""
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        cc = v.codec_context
+        info = {"size": (cc.width, cc.height), "pix_fmt": cc.pix_fmt,
+                "colour": (cc.colorspace, cc.color_range, cc.color_primaries, cc.color_trc),
+                "types": sorted(s.type for s in c.streams if s.type != "data"),
+                "chapters": [(round(float(ch["start"] * ch["time_base"]), 3),
+                              round(float(ch["end"] * ch["time_base"]), 3),
+                              ch["metadata"].get("title")) for ch in c.chapters()],
+                "audio": [], "subs": []}
+        sub_codec = {s.index: export._codec_name(s) for s in c.streams.subtitles}
+        for p in c.demux():
+            if not p.size or p.pts is None:
+                continue
+            t = p.pts * p.time_base
+            if p.stream.type == "audio":
+                info["audio"].append((t, bytes(p)))
+            elif p.stream.type == "subtitle":
+                end = t + (p.duration or 0) * p.time_base
+                text = export.subtitle_text(sub_codec[p.stream.index], bytes(p))
+                info["subs"].append((round(float(t), 3), round(float(end), 3), text))
+        c.seek(0)
+        frames = [(float(f.pts * f.time_base), f.to_ndarray(format="rgb24"))
+                  for f in c.decode(video=0)]
+    info["times"] = [t for t, _ in frames]
+    info["frames"] = [img for _, img in frames]
+    return info
+
+
+def run_export(src, dst, *args) -> int:
+    return export.main([str(src), "-o", str(dst), *map(str, args)])
+
+
+def leftovers(directory) -> list[str]:
+    return sorted(n for n in os.listdir(directory) if n.endswith(".part"))
+
+
+def digest(path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ---- pure decisions -------------------------------------------------------------------
+
+def test_output_size_rounds_to_even_and_says_so():
+    assert export.output_size(160, 90, scale=2) == ((320, 180), False)
+    assert export.output_size(161, 91, size=(321, 181)) == ((322, 182), True)
+    assert export.output_size(161, 91, scale=1.0) == ((162, 92), True)
+    with pytest.raises(MediaError, match="larger than"):
+        export.output_size(9000, 100, scale=2)
+
+
+def test_matrix_guess_follows_players_for_untagged_video():
+    assert export.matrix_of(2, 1920, 1080) == 1      # unspecified HD: BT.709
+    assert export.matrix_of(2, 720, 480) == 6        # unspecified SD: BT.601
+    assert export.matrix_of(9, 720, 480) == 9        # a tag is kept as it is
+
+
+@pytest.mark.parametrize("codec", ["mov_text", "webvtt", "subrip"])
+def test_text_subtitles_round_trip(codec):
+    payload = export.subtitle_payload(codec, "Line one\nLine two")
+    assert export.subtitle_text(codec, payload) == "Line one\nLine two"
+
+
+def test_ass_events_lose_only_their_styling():
+    packet = b"3,0,Default,,0,0,0,,{\\i1}Hello{\\i0}\\Nworld, again"
+    assert export.subtitle_text("ass", packet) == "Hello\nworld, again"
+
+
+# ---- end to end -----------------------------------------------------------------------
+
+CASES = {
+    # id: (clip arguments, OUT suffix, extra export arguments)
+    "h264-mkv-vfr-opus-subs-chapters": (
+        dict(codec="h264", audio="opus", vfr=True, subtitles=True, chapters=True),
+        ".mkv", []),
+    "h264-mp4-vfr-aac-subs": (
+        dict(codec="h264", audio="aac", vfr=True, subtitles=True, suffix=".mp4"), ".mp4", []),
+    "hevc-10bit-mkv-flac-to-hevc": (
+        dict(codec="hevc", pix_fmt="yuv420p10le", audio="flac", subtitles=True),
+        ".mkv", ["--codec", "hevc"]),
+    "vp9-webm-vorbis-subs-to-vp9": (
+        dict(codec="vp9", audio="vorbis", subtitles=True, suffix=".webm"), ".webm",
+        ["--preset", "8"]),
+    "vp9-odd-size-mp3-subs-to-mp4": (
+        dict(codec="vp9", w=161, h=91, audio="mp3", subtitles=True), ".mp4",
+        ["--size", "321x181"]),
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """Each case's clip and its export, made once (IN, OUT, IN's digest before)."""
+    root = tmp_path_factory.mktemp("export")
+    done = {}
+
+    def get(case):
+        if case not in done:
+            kw, suffix, extra = CASES[case]
+            kw = dict(kw)
+            src = root / f"{case}-in{kw.pop('suffix', '.mkv')}"
+            kw.setdefault("w", 160)
+            kw.setdefault("h", 90)
+            info = make_clip(src, frames=12, **kw)
+            before = digest(src)
+            dst = root / f"{case}-out{suffix}"
+            scale = [] if "--size" in extra else ["--scale", 2]
+            assert run_export(src, dst, *scale, *FAST, "--crf", 4, *extra) == 0
+            done[case] = (info, src, dst, before)
+        return done[case]
+    return get
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_frame_keeps_its_time_and_picture(exported, case):
+    info, src, dst, _ = exported(case)
+    a, b = probe(src), probe(dst)
+    assert len(b["times"]) == len(a["times"]) == info.frames
+    # Matroska keeps milliseconds, MP4 and WebM their own time bases: equal to that grain.
+    assert b["times"] == pytest.approx(a["times"], abs=0.0011)
+    if info.vfr:
+        assert len({round(t1 - t0, 3) for t0, t1 in zip(b["times"], b["times"][1:])}) == 2
+    for k, img in enumerate(b["frames"]):
+        assert read_index(img) == k
+    odd = "--size" in CASES[case][2]
+    assert b["size"] == ((322, 182) if odd else (2 * info.width, 2 * info.height))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_audio_is_bit_identical_and_subtitles_and_chapters_kept(exported, case):
+    info, src, dst, before = exported(case)
+    a, b = probe(src), probe(dst)
+    assert a["audio"] and b["audio"] == a["audio"]
+    assert b["types"] == a["types"] == ["audio", "subtitle", "video"]
+    assert b["subs"] == a["subs"] and [text for *_, text in b["subs"]] == \
+        [text for *_, text in info.subtitles]
+    assert b["chapters"] == a["chapters"]
+    assert digest(src) == before                  # IN never touched
+    assert leftovers(dst.parent) == []
+
+
+def test_colour_tags_and_bit_depth_carried_over(exported):
+    _, src, dst, _ = exported("hevc-10bit-mkv-flac-to-hevc")
+    a, b = probe(src), probe(dst)
+    assert b["pix_fmt"] == "yuv420p10le"
+    assert b["colour"] == a["colour"] == (1, 1, 1, 1)   # BT.709, limited range
+    _, _, dst8, _ = exported("h264-mkv-vfr-opus-subs-chapters")
+    assert probe(dst8)["pix_fmt"] == "yuv420p"
+
+
+def test_text_subtitles_are_rewritten_for_a_container_that_needs_it(tmp_path):
+    src = tmp_path / "in.mkv"
+    info = make_clip(src, w=160, h=90, frames=24, audio="aac", subtitles=True)
+    dst = tmp_path / "out.mp4"                    # SubRip cannot go in MP4: mov_text
+    assert run_export(src, dst, "--scale", 2, *FAST) == 0
+    with av.open(str(dst)) as c:
+        assert export._codec_name(c.streams.subtitles[0]) == "mov_text"
+    assert probe(dst)["subs"] == probe(src)["subs"]
+    assert len(info.subtitles) == 1 and probe(dst)["subs"][0][2] == "Subtitle line 1"
+
+
+def test_a_frame_equals_the_still_image_upscale(tmp_path):
+    from player import offscreen
+    from player.profiles import load_config
+    src = tmp_path / "in.mkv"
+    make_clip(src, w=160, h=90, frames=6, codec="h264")
+    dst = tmp_path / "out.mkv"
+    assert run_export(src, dst, "--scale", 2, "--profile", "Fast", "--crf", 2,
+                      "--preset", "ultrafast") == 0
+    prof = load_config().profile("Fast")
+    a, b = probe(src), probe(dst)
+    for k in (0, 4):
+        still = offscreen.upscale_array(a["frames"][k], (320, 180), prof.shaders, prof.scaler,
+                                        prof.params)
+        still = (np.clip(still, 0, 1) * 255 + 0.5).astype(np.uint8)
+        assert psnr(b["frames"][k], still) > 35
+        assert psnr(b["frames"][k + 1], still) < 30   # it is this frame, not a neighbour
+
+
+def test_start_end_trims_every_stream_consistently(tmp_path):
+    src = tmp_path / "in.mkv"
+    make_clip(src, w=160, h=90, frames=24, vfr=True, audio="opus", subtitles=True,
+              chapters=True)
+    dst = tmp_path / "out.mkv"
+    start, end = 0.5, 1.25
+    assert run_export(src, dst, "--scale", 2, *FAST, "--start", start, "--end", end) == 0
+    a, b = probe(src), probe(dst)
+    kept = [k for k, t in enumerate(a["times"]) if start <= t < end]
+    assert b["times"] == pytest.approx([a["times"][k] - start for k in kept], abs=0.0011)
+    assert [read_index(img) for img in b["frames"]] == kept
+    assert b["audio"] == [(t - Fraction(start), data) for t, data in a["audio"]
+                          if start <= t < end]
+    # The first cue runs 0.0-0.8: it is cut to begin at the start.
+    assert b["subs"] == [(0.0, 0.3, "Subtitle line 1"), (0.5, 0.75, "Subtitle line 2")]
+    assert b["chapters"] == [(0.0, 0.25, "Part A"), (0.25, 0.75, "Part B")]
+
+
+def test_mp4_audio_priming_moves_everything_together(tmp_path):
+    """AAC in MP4 starts before 0; Matroska cannot, so its muxer shifts every stream."""
+    src = tmp_path / "in.mp4"
+    make_clip(src, w=160, h=90, frames=12, audio="aac")
+    dst = tmp_path / "out.mkv"
+    assert run_export(src, dst, "--scale", 2, *FAST) == 0
+    a, b = probe(src), probe(dst)
+    offset = b["times"][0] - a["times"][0]
+    assert b["times"] == pytest.approx([t + offset for t in a["times"]], abs=0.0011)
+    assert [d for _, d in b["audio"]] == [d for _, d in a["audio"]]
+    assert [float(t) for t, _ in b["audio"]] == pytest.approx(
+        [float(t) + offset for t, _ in a["audio"]], abs=0.0011)
+
+
+# ---- refusals: nothing written, nothing touched ---------------------------------------
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    path = tmp_path_factory.mktemp("small") / "in.mkv"
+    make_clip(path, w=160, h=90, frames=4, audio="mp3")
+    return path
+
+
+def test_existing_output_is_refused_without_force(small, tmp_path):
+    dst = tmp_path / "out.mkv"
+    dst.write_bytes(b"keep me")
+    with pytest.raises(MediaError, match="exists.*--force"):
+        run_export(small, dst, "--scale", 2, *FAST)
+    assert dst.read_bytes() == b"keep me"
+    assert run_export(small, dst, "--scale", 2, *FAST, "--force") == 0
+    assert len(probe(dst)["times"]) == 4
+    assert leftovers(tmp_path) == []
+
+
+def test_output_equal_to_input_is_refused_even_with_force(small, tmp_path):
+    before = digest(small)
+    with pytest.raises(MediaError, match="is the input"):
+        run_export(small, small, "--scale", 2, *FAST, "--force")
+    link = tmp_path / "link.mkv"
+    os.link(small, link)                          # the same file under another name
+    with pytest.raises(MediaError, match="is the input"):
+        run_export(small, link, "--scale", 2, *FAST, "--force")
+    assert digest(small) == before
+
+
+@pytest.mark.parametrize("kind", ["random", "text", "empty"])
+def test_bad_input_is_refused(tmp_path, kind):
+    bad = mediagen.not_media(tmp_path / "bad.mkv", kind)
+    with pytest.raises(MediaError, match="not a media file"):
+        run_export(bad, tmp_path / "out.mkv", "--scale", 2, *FAST)
+    with pytest.raises(MediaError, match="no such file"):
+        run_export(tmp_path / "missing.mkv", tmp_path / "out.mkv", "--scale", 2, *FAST)
+    assert sorted(os.listdir(tmp_path)) == ["bad.mkv"]
+
+
+@pytest.mark.parametrize("args,error,match", [
+    (["--profile", "NoSuchTier"], ProfileError, "unknown profile 'NoSuchTier'"),
+    (["--shader", "/nonexistent/x.glsl"], ShaderError, "no such shader"),
+    (["--codec", "mpeg2", "--profile", "Off"], MediaError, "unknown codec 'mpeg2'"),
+    (["--crf", "99", "--profile", "Off"], MediaError, "out of range"),
+    (["--start", "2", "--end", "1", "--profile", "Off"], MediaError, "not after"),
+    (["--start", "5", "--profile", "Off"], MediaError, "no video frames"),
+], ids=["profile", "shader", "codec", "crf", "range", "past-end"])
+def test_bad_options_are_refused(small, tmp_path, args, error, match):
+    with pytest.raises(error, match=match):
+        run_export(small, tmp_path / "out.mkv", "--scale", 2, *args)
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("name,args,match", [
+    ("out.webm", ["--codec", "h264"], "WebM cannot hold h264 video"),
+    ("out.webm", [], "WebM cannot hold mp3 audio"),
+    ("out.avi", [], "must end in .mkv, .mp4 or .webm"),
+])
+def test_what_the_container_cannot_hold_is_refused(small, tmp_path, name, args, match):
+    with pytest.raises(MediaError, match=match):
+        run_export(small, tmp_path / name, "--scale", 2, *FAST, *args)
+    assert os.listdir(tmp_path) == []
+
+
+# ---- the command line -----------------------------------------------------------------
+
+def test_cli_writes_one_summary_line(small, tmp_path):
+    dst = tmp_path / "out.mkv"
+    r = run_cli("export", small, "-o", dst, "--size", "321x181", *FAST, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "4 frames 160x90 -> 322x182" in lines[0]
+    assert "rounded to even from 321x181" in lines[0]
+    r = run_cli("export", small, "-o", dst, "--scale", 2, *FAST, timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [f"a4kplay: {dst}: the output exists "
+                                             "(use --force to overwrite)"]
+
+
+def test_ctrl_c_leaves_no_output_and_no_temporary_file(tmp_path):
+    src = tmp_path / "in.mkv"
+    make_clip(src, w=160, h=90, frames=24, audio="aac")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    dst = out_dir / "out.mkv"
+    exe = Path(sys.executable).with_name("a4kplay")
+    # Full at 4x is slow enough on llvmpipe to be caught in the middle.
+    proc = subprocess.Popen([str(exe), "export", str(src), "-o", str(dst), "--scale", "4",
+                             "--profile", "Full", "--progress"],
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    seen = b""
+    try:
+        while b"export " not in seen:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            assert chunk, f"export ended before it was interrupted: {seen!r}"
+            seen += chunk
+        assert leftovers(out_dir), "no temporary file while writing"
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        code = proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert code == 130, seen + rest
+    last = rest.decode().replace("\x1b[K", "").strip().split("\r")[-1]  # after the bar
+    assert last == "a4kplay: export interrupted; nothing written"
+    assert os.listdir(out_dir) == []
