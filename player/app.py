@@ -30,6 +30,7 @@ from .governor import Governor
 from .hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
 from .keymap import Action, key_name
 from .overlay import Alert, Graph, Overlay
+from .text import font_size
 from .present import Presenter, Rect, letterbox
 from .profiles import Config, load_config
 from .reload import Watcher
@@ -289,7 +290,7 @@ class Player:
                 self.quit = True
         self._collect_timings()
 
-    def _draw_overlay(self, fw: int, fh: int, rect: Rect) -> None:
+    def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
         """Messages, compare labels and (when shown) the stats panel, at output resolution."""
         now = time.monotonic()
         self.messages = [(t, m) for t, m in self.messages if now - t < MESSAGE_SECONDS]
@@ -297,19 +298,20 @@ class Player:
         if self.reload_error:
             messages.append(Alert(self.reload_error))
         margin = max(8, fh // 60)
+        y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
         if self.compare == "split":
             scaler = self.config.profile(self.tier).scaler
-            self.overlay.label(scaler, rect.x + margin, rect.y + margin)
-            self.overlay.label(self.tier, rect.x + rect.w - margin, rect.y + margin, "right")
+            self.overlay.label(scaler, rect.x + margin, y)
+            self.overlay.label(self.tier, rect.x + rect.w - margin, y, "right")
         elif self.compare == "flip":
             side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
-            self.overlay.label(side, rect.x + rect.w - margin, rect.y + margin, "right")
+            self.overlay.label(side, rect.x + rect.w - margin, y, "right")
         panel_lines = graph = None
         if self.overlay_on or now < self.overlay_until:
             self._update_hud(rect)
             panel_lines = panel(self.hud, self.timings)
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
-        self.overlay.draw(fw, fh, True, messages, panel_lines, graph)
+        self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph)
 
     def _update_hud(self, rect: Rect) -> None:
         h = self.hud
@@ -330,7 +332,8 @@ class Player:
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
         for total, passes, tag in self.timer.collect(with_tags=True):
-            self.timings.add(total, passes)
+            if tag is None or tag["tier"] == self.tier:   # not frames of a replaced chain
+                self.timings.add(total, passes)
             self.hud.gpu.append(total)
             if tag is None or "late" not in tag:
                 continue
@@ -439,6 +442,7 @@ class Player:
             self.notify(f"cannot switch to {name}: {e}")
             return
         self.profile = self.tier = name
+        self.timings = Timings()   # per-pass figures of the old chain no longer apply
         if self.governor is not None and name in self.governor.ladder:
             self.governor.set_ceiling(name, self.video.time_pos())
         self.notify(f"profile: {name}")
@@ -490,6 +494,7 @@ class Player:
         reason = self.governor.last_decision.reason if self.governor.last_decision else ""
         self.notify(f"auto: {self.tier} -> {tier} ({reason})")
         self.tier = tier
+        self.timings = Timings()
         self.redraw = True
 
     def notify(self, text: str) -> None:
@@ -511,14 +516,14 @@ class Player:
             os.close(fd)
             return p
 
-    def capture(self, left=None, right=None, split=None):
-        """The screen as the user sees it (or one side as a full frame) as an array."""
+    def capture(self, overlay: bool = True):
+        """The screen as the user sees it, overlay included, as an array."""
         if self._last is None:
             raise MediaError("no frame has been shown yet")
-        fw, fh, rect, l, r, s = self._last
-        if left is None:
-            left, right, split = l, r, s
-        return self.presenter.capture(fw, fh, rect, left, right, split if split else 1.0)
+        fw, fh, rect, left, right, split = self._last
+        after = (lambda bottom_up: self._draw_overlay(fw, fh, rect, bottom_up)) if overlay \
+            else None
+        return self.presenter.capture(fw, fh, rect, left, right, split, after)
 
     def screenshot(self, path: str | None = None) -> Path:
         from .offscreen import write_png

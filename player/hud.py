@@ -32,6 +32,20 @@ class HudState:
     gpu: deque = field(default_factory=lambda: deque(maxlen=HISTORY))
 
 
+PANEL_CHARS = 44         # the panel's width in characters; longer lines are wrapped
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    out, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            out.append(line)
+            line = "  " + word
+        else:
+            line = f"{line} {word}" if line else word
+    return out + [line] if line else out
+
+
 def _ms(v: float) -> str:
     return f"{v:6.1f}" if v < 1000 else f"{v:6.0f}"
 
@@ -47,14 +61,15 @@ def panel(state: HudState, timings) -> list[str]:
         f"GPU ms  last{_ms(f.last)}  avg{_ms(f.avg)}  peak{_ms(f.peak)}",
         f"CPU ms  {state.cpu_ms:.2f} per frame",
         f"frames {state.presented}  late {state.late}  dropped {state.dropped}",
-        state.governor,
+        *_wrap(state.governor, PANEL_CHARS),
     ]
     if state.decision:
-        lines.append("last: " + state.decision)
+        lines += _wrap("last: " + state.decision, PANEL_CHARS)
     if timings.passes:
         lines.append(f"{'pass':<30}{'ms':>7}{'share':>7}")
         total = max(f.avg, 1e-9)
         for t in sorted(timings.passes.values(), key=lambda t: -t.avg)[:12]:
             name = t.desc if len(t.desc) <= 29 else t.desc[:28] + "~"
             lines.append(f"{name:<30}{_ms(t.avg):>7}{100 * t.avg / total:>6.0f}%")
+    lines = [ln if len(ln) <= PANEL_CHARS else ln[:PANEL_CHARS - 1] + "~" for ln in lines]
     return lines

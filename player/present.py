@@ -80,11 +80,14 @@ class Presenter:
         GL.glActiveTexture(GL.GL_TEXTURE0)
 
     def capture(self, target_w: int, target_h: int, rect: Rect, left, right=None,
-                split: float = 1.0):
-        """Compose into an offscreen texture and read it back (H x W x 3 float, top row first)."""
+                split: float = 1.0, after=None):
+        """Compose into an offscreen texture and read it back (H x W x 3 float, top row
+        first). ``after(bottom_up=False)`` draws more (the overlay) on top first."""
         tex = gpu.Texture(target_w, target_h, 4, "u8")
         try:
             self.draw(tex.fbo, target_w, target_h, rect, left, right, split, bottom_up=False)
+            if after is not None:
+                after(bottom_up=False)
             return tex.read(4)[:, :, :3]
         finally:
             tex.release()

@@ -51,7 +51,7 @@ def start(gl, clip, cfg, **kw):
 
 
 def colour(player):
-    img = player.capture()
+    img = player.capture(overlay=False)
     r = player._last[2]
     return img[r.y:r.y + r.h, r.x:r.x + r.w].reshape(-1, 3).mean(axis=0)
 
@@ -126,7 +126,7 @@ def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
         player.step()
         player._frame(new=False)
         fw, fh, rect = player._last[:3]
-        shot = player.capture()
+        shot = player.capture(overlay=False)
         video = shot[rect.y:rect.y + rect.h, rect.x:rect.x + rect.w]
         base = player.chains.baseline("bicubic").run(player.src, rect.w, rect.h).read(4)
         base = np.clip(base[:, :, :3], 0, 1)

@@ -57,7 +57,7 @@ def seek(player, t, timeout=20.0, settle=0.3):
 
 def shown(player):
     """The picture on screen, cropped to the video rectangle."""
-    img = player.capture()
+    img = player.capture(overlay=False)
     r = player._last[2]
     return img[r.y:r.y + r.h, r.x:r.x + r.w]
 
@@ -88,7 +88,7 @@ def test_resize_keeps_aspect(gl, clip):
             fw, fh, rect = player._last[:3]
             assert (fw, fh) == size
             assert abs(rect.w / rect.h - clip.width / clip.height) < 0.02
-            img = player.capture()
+            img = player.capture(overlay=False)
             # letterbox bars are black, the picture is not
             bars = np.concatenate([img[:rect.y].ravel(), img[rect.y + rect.h:].ravel(),
                                    img[:, :rect.x].ravel(), img[:, rect.x + rect.w:].ravel()])
