@@ -188,8 +188,14 @@ class Player:
         if self.profile in ladder:
             self.governor = Governor(ladder, self.config.governor, fps, start=self.profile)
             self.governor.enabled = self.opts.auto and self.config.governor.enabled
+            fw, fh = self.window.framebuffer_size()
+            rect = letterbox(*self.src.size, fw, fh)
             for name in ladder[ladder.index(self.profile):]:
-                self.chains.get(name)   # build the tiers below now: switching is instant
+                # build and run once the tiers below now: drivers finish compiling on the
+                # first draw, and the governor's switch must not stall on that
+                chain = self.chains.get(name)
+                if rect.w:
+                    chain.run(self.src, rect.w, rect.h)
         budget = self.governor.budget_ms if self.governor else \
             self.config.governor.headroom * 1000.0 / fps
         if self.opts.stats and stats:

@@ -333,10 +333,15 @@ def _timed(cmd: list[str], timeout: float) -> tuple[float, str]:
 
 
 def ours_command(clip: str, frames: int, size: tuple[int, int], name: str,
-                 shaders: Sequence[str], scaler: str, config: str | None) -> list[str]:
-    """Our player on the same display as mpv, in a visible window, as fast as it can."""
+                 shaders: Sequence[str], scaler: str, config: str | None,
+                 stats: str | None = None) -> list[str]:
+    """Our player on the same display as mpv, in a visible window, as fast as it can.
+
+    framedrop=no on both sides: a late frame would otherwise be dropped, and a run of N
+    "presented" frames would skip work (libmpv drops even when untimed)."""
     cmd = [sys.executable, "-m", "player.cli", clip, "--frames", str(frames), "--no-audio",
-           "--no-auto", "--mpv", "untimed=yes", "--size", f"{size[0]}x{size[1]}"]
+           "--no-auto", "--mpv", "untimed=yes", "--mpv", "framedrop=no",
+           "--size", f"{size[0]}x{size[1]}"] + (["--stats", stats] if stats else [])
     if name == CUSTOM:
         for s in shaders:
             cmd += ["--shader", s]
@@ -349,7 +354,8 @@ def ours_command(clip: str, frames: int, size: tuple[int, int], name: str,
 def mpv_command(clip: str, frames: int, size: tuple[int, int], shaders: Sequence[str],
                 scaler: str) -> list[str]:
     cmd = ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
-           "--gpu-sw", "--hwdec=no", "--no-audio", "--untimed", f"--frames={frames}",
+           "--gpu-sw", "--hwdec=no", "--no-audio", "--untimed", "--framedrop=no",
+           f"--frames={frames}",
            f"--geometry={size[0]}x{size[1]}", f"--scale={MPV_SCALE[scaler]}",
            "--msg-level=all=warn"]
     if shaders:
@@ -384,13 +390,17 @@ def vs_mpv(chains: Sequence[tuple], sizes, frames: int, repeats: int,
                 for _ in range(repeats):
                     for n in (1, frames):
                         for side in ("ours", "mpv"):  # alternated: drift hits both alike
-                            cmd = (ours_command(clip, n, out_size, name, shaders, scaler, config)
+                            stats = tmp / "stats.json"
+                            cmd = (ours_command(clip, n, out_size, name, shaders, scaler, config,
+                                                str(stats))
                                    if side == "ours" else
                                    mpv_command(clip, n, out_size, mpv_shaders, scaler))
                             dt, log = _timed(cmd, timeout=60 + 10 * n)
                             samples[side][n].append(dt)
                             if side == "mpv":
                                 notes.update(_mpv_problems(log))
+                            else:
+                                _check_presented(stats, n)
                 per = {side: (statistics.median(s[frames]) - statistics.median(s[1]))
                        / (frames - 1) * 1e3 for side, s in samples.items()}
                 entry = {"shaders": [_rel(s) for s in shaders], "input": list(in_size),
@@ -406,6 +416,16 @@ def vs_mpv(chains: Sequence[tuple], sizes, frames: int, repeats: int,
                       flush=True)
             cpu.append(loop_cpu(clip, out_size, chains[0], config, frames=min(frames, 24)))
     return out, _median(cpu)
+
+
+def _check_presented(stats: Path, n: int) -> None:
+    """A timed run of ours counts only if it presented every frame (none dropped)."""
+    frames = json.loads(stats.read_text()).get("frames", [])
+    dropped = sum(1 for f in frames if f.get("dropped"))
+    if len(frames) != n or dropped:
+        raise A4kError(f"our player presented {len(frames)} of {n} frames ({dropped} marked "
+                       "dropped): the timing would not be per frame")
+    stats.unlink()
 
 
 def _mpv_problems(log: str) -> list[str]:

@@ -20,10 +20,12 @@ from player.errors import MediaError
 from player.mediagen import (Shape, blend, coverage, make_clip, paint_shape, scene_window,
                              sdf_circle, sdf_polygon, sdf_round_rect, star_points, to_uint8)
 
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 DEMO_WIDTH, DEMO_HEIGHT = 640, 360
 DEMO_FPS = 24
 DEMO_FRAMES = 96  # 4 s; every motion below repeats after exactly this many frames
+DEMO_LOOPS = 3    # the clip plays the loop three times: 12 s, long enough for the governor
+                  # to step down and settle on a slow (software) renderer
 HORIZON = 0.72    # scene units: 1.0 is the picture height, y grows downwards
 
 
@@ -48,7 +50,8 @@ def demo_clip(cache_dir: Path | None = None) -> Path:
         raise MediaError(f"cannot create the demo cache: {e.strerror or e}",
                          path=str(directory), hint="set XDG_CACHE_HOME to a writable folder") from e
     try:
-        make_clip(temp, w=DEMO_WIDTH, h=DEMO_HEIGHT, fps=DEMO_FPS, frames=DEMO_FRAMES,
+        make_clip(temp, w=DEMO_WIDTH, h=DEMO_HEIGHT, fps=DEMO_FPS,
+                  frames=DEMO_FRAMES * DEMO_LOOPS,
                   codec="h264", pix_fmt="yuv420p", audio="aac", crf=16, draw=demo_frame)
         os.replace(temp, target)
     finally:

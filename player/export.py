@@ -10,6 +10,9 @@ Decisions (what the user can rely on):
   pts, so VFR stays VFR and frame k of OUT is shown when frame k of IN was (to the
   precision of OUT's container: Matroska stores milliseconds). A frame whose pts does not
   increase (broken files) is moved one tick after its predecessor rather than dropped.
+  One shift is outside our hands: Matroska cannot start before 0, so when IN has packets
+  before 0 (AAC priming in MP4) its muxer moves every stream by the same amount, as
+  `ffmpeg -c copy` does; sync is kept.
 - Colour: the frame is converted to RGB with IN's matrix and range and back with the same
   ones; primaries, transfer, matrix and range are tagged on OUT as IN had them. When IN
   does not say which matrix it uses, BT.709 is assumed for HD (width >= 1280 or height >
@@ -25,14 +28,16 @@ Decisions (what the user can rely on):
   styling is lost in that case. Bitmap subtitles and audio codecs the container cannot
   hold are refused with a hint (use .mkv). Chapters and container/stream tags (title,
   language) are carried over; attachments (fonts) too when OUT is Matroska, else they are
-  dropped and the summary says so. Data streams and cover pictures the container cannot
-  hold are dropped likewise.
+  dropped and the summary says so. Data streams, cover pictures and further video streams
+  are dropped likewise (said in the summary). Stream dispositions (default/forced) are not
+  carried: PyAV cannot set them.
 - Trimming: --start/--end keep frames and copied packets whose time is in [start, end);
   every timestamp (video, audio, subtitles, chapters) is shifted by -start, so sync holds.
-  A subtitle cue running across start is cut to begin at it.
+  A subtitle cue running across start is cut to begin at it. Times are IN's own
+  presentation times (for Matroska, MP4 and WebM, 0 is where the file starts).
 - Nothing lost: OUT is written to a hidden temporary file beside it and renamed over OUT
   only when complete; IN is opened read-only; an existing OUT needs --force; OUT == IN is
-  refused always. Any failure or Ctrl+C removes the temporary file.
+  refused always. Any failure, Ctrl+C or SIGTERM removes the temporary file.
 
 Codecs: h264 (libx264), hevc (libx265), vp9 (libvpx-vp9), av1 (libsvtav1, else libaom).
 The default is h264, or vp9 when OUT is .webm (WebM cannot hold h264).
@@ -151,6 +156,24 @@ def pick_codec(codec: str | None, suffix: str) -> tuple[str, str]:
         raise MediaError(f"no {codec} encoder in this PyAV build",
                          hint="tried " + ", ".join(ENCODERS[codec]))
     return codec, encoder
+
+
+_X26X_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                 "slower", "veryslow", "placebo")
+# encoder -> (what --preset sets, its allowed values)
+PRESETS = {"libx264": ("preset", _X26X_PRESETS), "libx265": ("preset", _X26X_PRESETS),
+           "libvpx-vp9": ("cpu-used", tuple(str(n) for n in range(-8, 9))),
+           "libsvtav1": ("preset", tuple(str(n) for n in range(-1, 14))),
+           "libaom-av1": ("cpu-used", tuple(str(n) for n in range(0, 9)))}
+
+
+def check_preset(encoder: str, preset: str | None) -> None:
+    if preset is None:
+        return
+    option, allowed = PRESETS[encoder]
+    if preset not in allowed:
+        raise MediaError(f"--preset {preset!r} is not a {encoder} {option}",
+                         hint=f"use {allowed[0]} .. {allowed[-1]}")
 
 
 def encoder_options(encoder: str, crf: int, preset: str | None) -> dict[str, str]:
@@ -374,6 +397,7 @@ class _Job:
         self.crf = DEFAULT_CRF[self.codec] if req.crf is None else req.crf
         if not lo <= self.crf <= hi:
             raise MediaError(f"--crf {self.crf} is out of range for {self.codec} ({lo}-{hi})")
+        check_preset(self.encoder, req.preset)
         self._check_holds(self.encoder, "video", self.codec)
         import av
         fmt = av.VideoFormat(cc.format.name if cc.format else "yuv420p")
@@ -668,6 +692,8 @@ def export(req: ExportRequest, progress: bool = False,
             os.chmod(tmp, 0o666 & ~mask)   # mkstemp made it private; OUT is an ordinary file
             os.replace(tmp, dst)
         except av.FFmpegError as e:
+            if isinstance(e.__context__, KeyboardInterrupt):
+                raise e.__context__ from None   # closing after Ctrl+C failed: still Ctrl+C
             raise MediaError(f"cannot write the output: {e}", path=str(dst)) from None
         except OSError as e:
             raise MediaError(f"cannot write the output: {e.strerror or e}",
@@ -702,7 +728,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="h264 | hevc | vp9 | av1 (default h264; vp9 for .webm)")
     p.add_argument("--crf", type=int, metavar="N", help="constant quality; lower is better "
                    "(default " + ", ".join(f"{c} {n}" for c, n in DEFAULT_CRF.items()) + ")")
-    p.add_argument("--preset", metavar="P", help="the encoder's speed preset")
+    p.add_argument("--preset", metavar="P", help="encoder speed: x264/x265 ultrafast .. "
+                   "veryslow (default medium), vp9 cpu-used -8..8 (4), svt-av1 -1..13 (8)")
     p.add_argument("--start", type=float, metavar="SECONDS", help="start of the part to export")
     p.add_argument("--end", type=float, metavar="SECONDS", help="end of the part to export")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")

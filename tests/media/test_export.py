@@ -110,7 +110,8 @@ CASES = {
         dict(codec="h264", audio="opus", vfr=True, subtitles=True, chapters=True),
         ".mkv", []),
     "h264-mp4-vfr-aac-subs": (
-        dict(codec="h264", audio="aac", vfr=True, subtitles=True, suffix=".mp4"), ".mp4", []),
+        dict(codec="h264", audio="aac", vfr=True, subtitles=True, chapters=True, suffix=".mp4"),
+        ".mp4", []),
     "hevc-10bit-mkv-flac-to-hevc": (
         dict(codec="hevc", pix_fmt="yuv420p10le", audio="flac", subtitles=True),
         ".mkv", ["--codec", "hevc"]),
@@ -192,6 +193,33 @@ def test_text_subtitles_are_rewritten_for_a_container_that_needs_it(tmp_path):
         assert export._codec_name(c.streams.subtitles[0]) == "mov_text"
     assert probe(dst)["subs"] == probe(src)["subs"]
     assert len(info.subtitles) == 1 and probe(dst)["subs"][0][2] == "Subtitle line 1"
+
+
+def with_font(src, dst):
+    """`src` remuxed into Matroska with a font attachment, as fansub releases carry."""
+    with av.open(str(src)) as inp, av.open(str(dst), "w") as out:
+        streams = {s.index: out.add_stream_from_template(s) for s in inp.streams}
+        out.add_attachment("Font.ttf", "font/ttf", b"\x00\x01\x00\x00 not a real font")
+        for p in inp.demux():
+            if p.size:
+                p.stream = streams[p.stream.index]
+                out.mux(p)
+
+
+def test_attachments_kept_in_matroska_and_dropped_elsewhere_with_a_note(tmp_path, capsys):
+    plain = tmp_path / "plain.mkv"
+    make_clip(plain, w=160, h=90, frames=4, audio="opus", subtitles=True)
+    src = tmp_path / "in.mkv"
+    with_font(plain, src)
+    assert run_export(src, tmp_path / "out.mkv", "--scale", 2, *FAST) == 0
+    with av.open(str(tmp_path / "out.mkv")) as c:
+        fonts = [(s.name, s.mimetype, s.data) for s in c.streams if s.type == "attachment"]
+    assert fonts == [("Font.ttf", "font/ttf", b"\x00\x01\x00\x00 not a real font")]
+    capsys.readouterr()
+    assert run_export(src, tmp_path / "out.webm", "--scale", 2, "--profile", "Off",
+                      "--preset", "8") == 0
+    assert "dropped attachment Font.ttf" in capsys.readouterr().err
+    assert probe(tmp_path / "out.webm")["subs"] == probe(src)["subs"]
 
 
 def test_a_frame_equals_the_still_image_upscale(tmp_path):
@@ -290,9 +318,10 @@ def test_bad_input_is_refused(tmp_path, kind):
     (["--shader", "/nonexistent/x.glsl"], ShaderError, "no such shader"),
     (["--codec", "mpeg2", "--profile", "Off"], MediaError, "unknown codec 'mpeg2'"),
     (["--crf", "99", "--profile", "Off"], MediaError, "out of range"),
+    (["--codec", "vp9", "--preset", "slow"], MediaError, "not a libvpx-vp9 cpu-used"),
     (["--start", "2", "--end", "1", "--profile", "Off"], MediaError, "not after"),
     (["--start", "5", "--profile", "Off"], MediaError, "no video frames"),
-], ids=["profile", "shader", "codec", "crf", "range", "past-end"])
+], ids=["profile", "shader", "codec", "crf", "preset", "range", "past-end"])
 def test_bad_options_are_refused(small, tmp_path, args, error, match):
     with pytest.raises(error, match=match):
         run_export(small, tmp_path / "out.mkv", "--scale", 2, *args)
@@ -306,7 +335,7 @@ def test_bad_options_are_refused(small, tmp_path, args, error, match):
 ])
 def test_what_the_container_cannot_hold_is_refused(small, tmp_path, name, args, match):
     with pytest.raises(MediaError, match=match):
-        run_export(small, tmp_path / name, "--scale", 2, *FAST, *args)
+        run_export(small, tmp_path / name, "--scale", 2, "--profile", "Off", *args)
     assert os.listdir(tmp_path) == []
 
 

@@ -12,7 +12,7 @@ import av
 import numpy as np
 import pytest
 
-from player.demo import DEMO_FRAMES, DEMO_HEIGHT, DEMO_WIDTH, default_cache_dir, demo_clip, demo_frame
+from player.demo import DEMO_FRAMES, DEMO_LOOPS, DEMO_HEIGHT, DEMO_WIDTH, default_cache_dir, demo_clip, demo_frame
 from player.errors import MediaError
 from player.mediagen import (AUDIO_ENCODERS, AUDIO_RATE, TONE_HZ, VIDEO_ENCODERS,
                              available_encoder, make_clip, pattern_frame, psnr, read_index)
@@ -124,11 +124,12 @@ def test_demo_clip_content(demo):
         assert c.streams.video[0].codec_context.name == "h264"
         assert c.streams.audio[0].codec_context.name == "aac"
         frames = list(c.decode(video=0))
-    assert len(frames) == DEMO_FRAMES
+    assert len(frames) == DEMO_FRAMES * DEMO_LOOPS
     assert (frames[0].width, frames[0].height, frames[0].format.name) == (DEMO_WIDTH,
                                                                           DEMO_HEIGHT, "yuv420p")
-    assert float(frames[-1].pts * frames[-1].time_base) == pytest.approx(95 / 24, abs=0.001)
-    for k in (0, 31, 95):
+    last = DEMO_FRAMES * DEMO_LOOPS - 1
+    assert float(frames[-1].pts * frames[-1].time_base) == pytest.approx(last / 24, abs=0.001)
+    for k in (0, 31, 95, 200):
         assert psnr(frames[k].to_ndarray(format="rgb24"), demo_frame(k)) > 35
 
 
