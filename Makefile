@@ -35,8 +35,7 @@ demo: install
 	  $(BIN)/a4kplay demo; \
 	else \
 	  echo "No display found: playing the demo headless."; \
-	  $(BIN)/a4kplay demo --headless --frames 48 --screenshot demo-screenshot.png && \
-	  echo "Screenshot of the last frame written to $$(pwd)/demo-screenshot.png"; \
+	  $(BIN)/a4kplay demo --headless --frames 48 --screenshot demo-screenshot.png; \
 	fi
 
 test: install
