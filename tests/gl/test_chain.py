@@ -277,3 +277,33 @@ def test_timer_reports_passes_by_desc(glcheck):
     finally:
         src.release()
         chain.release()
+
+
+def test_compute_pass(glcheck):
+    """COMPUTE bw bh tw th: a compute shader writing out_image, one thread per pixel."""
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+//!COMPUTE 8 8
+//!DESC compute invert
+void hook() {
+    ivec2 p = ivec2(gl_GlobalInvocationID.xy);
+    vec4 c = HOOKED_tex(HOOKED_pos);
+    imageStore(out_image, p, vec4(1.0 - c.rgb, 1.0));
+}
+"""
+    img = image()
+    out, warnings = run(glcheck, [shader], img, (23, 17))
+    assert not warnings
+    np.testing.assert_allclose(out, 1.0 - img, atol=TOL)
+
+
+def test_offset_and_unknown_hooks_are_harmless(glcheck):
+    shader = """//!HOOK CHROMA
+//!BIND HOOKED
+//!DESC chroma only
+vec4 hook() { return vec4(0.0); }
+"""
+    img = image()
+    out, warnings = run(glcheck, [shader], img, (23, 17))
+    np.testing.assert_allclose(out, img, atol=TOL)
+    assert any("CHROMA" in w for w in warnings)

@@ -174,3 +174,44 @@ def test_screenshots_are_numbered_and_never_overwrite(gl, clip, tmp_path):
         assert im.size == (320, 180)
     with Image.open(shots / "a4kplay-0005-Solid.png") as im:
         assert np.asarray(im)[90, 160].tolist() == [0, 0, 255]
+
+
+def test_overlay_keys_compare_flag_fullscreen_and_editor(gl, clip, tmp_path, monkeypatch):
+    import glfw
+    shader = tmp_path / "solid.glsl"
+    shader.write_text(SOLID.format(r=0, g=1, b=0))
+    cfg = write_config(tmp_path, shader)
+    marker = tmp_path / "edited.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f"#!/bin/sh\necho \"$1\" > {marker}\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(editor))
+    player = start(gl, clip, cfg, compare=True)
+    try:
+        assert player.compare == "split"                     # --compare starts split
+        player._frame(new=False)
+        assert {"label0", "label1"} <= set(player.overlay.boxes)   # both sides labelled
+        assert "panel" not in player.overlay.boxes
+        key(player, glfw.KEY_I, glfw.MOD_SHIFT)             # I: overlay on
+        player._frame(new=False)
+        assert {"panel", "graph"} <= set(player.overlay.boxes)
+        key(player, glfw.KEY_I, glfw.MOD_SHIFT)             # I again: off
+        player._frame(new=False)
+        assert "panel" not in player.overlay.boxes
+        key(player, glfw.KEY_I)                             # i: shown for a while
+        player._frame(new=False)
+        assert "panel" in player.overlay.boxes
+
+        key(player, glfw.KEY_F)                             # fullscreen and back
+        steps_until(player, lambda: player._last is not None)
+        key(player, glfw.KEY_F)
+        seek(player, clip.pts[3])                           # still playing
+        assert player._last[2].w > 0
+
+        key(player, glfw.KEY_E)                             # e: $VISUAL on profiles.yaml
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.read_text().strip() == str(cfg)
+    finally:
+        player.close()
