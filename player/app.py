@@ -196,10 +196,8 @@ class Player:
                 chain = self.chains.get(name)
                 if rect.w:
                     chain.run(self.src, rect.w, rect.h)
-        budget = self.governor.budget_ms if self.governor else \
-            self.config.governor.headroom * 1000.0 / fps
         if self.opts.stats and stats:
-            self.stats = StatsRecorder(fps, budget)
+            self.stats = StatsRecorder(fps, self.budget_ms())
 
     # ---- wake-ups from mpv's thread ------------------------------------------------------
     def _wakeup(self) -> None:
@@ -232,6 +230,8 @@ class Player:
                 self.quit = True
             elif kind == "playback-restart":
                 self.restarts += 1   # a seek has completed
+            elif kind == "video-reconfig":
+                self._reconfigured()
         if self.quit:
             return False
         if self.video.frame_due():
@@ -241,6 +241,21 @@ class Player:
         if self.redraw or self._overlay_expired():
             self._frame(new=False)
         return False
+
+    def _reconfigured(self) -> None:
+        """The video's size or frame rate changed (mid-stream): new source texture, budget."""
+        size = self.video.refresh()
+        if size != self.src.size:
+            self.src.release()
+            self.src = gpu.Texture(size[0], size[1], 4, "f16")
+            self.redraw = True
+        if self.governor is not None and self.governor.fps != self.video.fps:
+            self.governor.set_fps(self.video.fps)
+
+    def budget_ms(self) -> float:
+        if self.governor is not None:
+            return self.governor.budget_ms
+        return self.config.governor.headroom * 1000.0 / self.video.fps
 
     def _overlay_expired(self) -> bool:
         """Something on screen timed out (a message, the `i` panel): draw once more."""
@@ -260,10 +275,6 @@ class Player:
         tag = {"t": self.video.time_pos(), "tier": self.tier} if new else None
         self.timer.begin(tag)
         if new:
-            size = self.video.refresh_size()
-            if size != self.src.size:
-                self.src.release()
-                self.src = gpu.Texture(size[0], size[1], 4, "f16")
             self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
         due = time.perf_counter()
         self.timer.stamp("mpv render")
@@ -324,8 +335,7 @@ class Player:
         h.profile, h.tier = self.profile, self.tier
         h.video_size, h.output_size = self.src.size, (rect.w, rect.h)
         h.fps = self.video.fps
-        h.budget_ms = (self.governor.budget_ms if self.governor else
-                       self.config.governor.headroom * 1000.0 / h.fps)
+        h.budget_ms = self.budget_ms()
         h.cpu_ms, h.late, h.dropped = self.cpu_ms, self.late_frames, self.dropped_frames
         h.presented = self.presented
         if self.governor is not None:

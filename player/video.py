@@ -125,6 +125,8 @@ class Video:
                 self._loaded.set()
             elif eid == self._mpv_mod.MpvEventID.PLAYBACK_RESTART:
                 self._events.append(("playback-restart", None))
+            elif eid == self._mpv_mod.MpvEventID.VIDEO_RECONFIG:
+                self._events.append(("video-reconfig", None))
             self._wake()
         except Exception:  # never let an exception die inside a C callback
             pass
@@ -143,6 +145,7 @@ class Video:
             w, h = self.player.dwidth, self.player.dheight
             if w and h:
                 self.size = (int(w), int(h))
+                self.fps = self._read_fps()
                 return
             tracks = self.player.track_list or []
             if tracks and not any(t.get("type") == "video" for t in tracks):
@@ -180,14 +183,16 @@ class Video:
             out.append(ev)
         return out
 
-    def refresh_size(self) -> tuple[int, int]:
+    def refresh(self) -> tuple[int, int]:
+        """Re-read size and frame rate (after a video-reconfig event, not per frame: each
+        property read is a round trip into libmpv)."""
         w, h = self.player.dwidth, self.player.dheight
         if w and h:
             self.size = (int(w), int(h))
+        self.fps = self._read_fps()
         return self.size
 
-    @property
-    def fps(self) -> float:
+    def _read_fps(self) -> float:
         for prop in ("container_fps", "estimated_vf_fps"):
             try:
                 v = getattr(self.player, prop)
