@@ -91,7 +91,8 @@ def _play_args(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> dict[str, argparse.ArgumentParser]:
     parsers = {}
-    play = _Parser(prog="a4kplay", description="Play a video, upscaled by GPU shader chains.")
+    play = _Parser(prog="a4kplay", description="Play a video, upscaled by GPU shader chains.",
+                   epilog=USAGE, formatter_class=argparse.RawDescriptionHelpFormatter)
     play.add_argument("file", help="the video to play (or a subcommand: "
                       + ", ".join(SUBCOMMANDS[:-1]) + ")")
     _play_args(play)
@@ -139,7 +140,19 @@ def main(argv: list[str] | None = None) -> int:
         return 70
 
 
+USAGE = """usage: a4kplay FILE [options]          play a video (a4kplay --help for the options)
+       a4kplay demo [options]          play the built-in demo clip
+       a4kplay upscale IN -o OUT ...   one image through a chain
+       a4kplay export IN -o OUT ...    a whole video through a chain
+       a4kplay quality HR_DIR ...      PSNR/SSIM of the tiers against ground truth
+       a4kplay bench ...               GPU time per frame of each tier (--vs-mpv: against mpv)
+       a4kplay profiles --check [PATH] validate a profiles file and its shaders"""
+
+
 def _dispatch(argv: list[str]) -> int:
+    if not argv:
+        print(USAGE, file=sys.stderr)
+        return 2
     parsers = build_parser()
     cmd = argv[0] if argv and argv[0] in SUBCOMMANDS else "play"
     if cmd == "play" and argv and argv[0] == "play":
