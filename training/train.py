@@ -24,9 +24,9 @@ from training.data import DEFAULT_CACHE, PairSampler, corpus_split, render_clipa
 from training.evaluate import evaluate, format_table
 from training.model import LearnedUpscaler, to_arrays
 
-SIZES = {  # name: (channels, blocks, dynamic)
-    "learned_s": (4, 5, False),
-    "learned_m": (8, 2, False),
+SIZES = {  # name: (channels, blocks, dynamic, steps) of the shipped weights
+    "learned_s": (4, 5, False, 10000),
+    "learned_m": (8, 2, False, 7000),
 }
 
 
@@ -40,7 +40,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--channels", type=int, help="override the size's channel count")
     ap.add_argument("--blocks", type=int, help="override the size's block count")
     ap.add_argument("--dynamic", action="store_true", help="A2N local branch weighting")
-    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr-size", type=int, default=48, help="LR crop side in pixels")
     ap.add_argument("--lr", type=float, default=5e-4)
@@ -73,7 +73,8 @@ def cosine_lr(base: float, step: int, total: int) -> float:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    channels, blocks, dynamic = SIZES[args.size]
+    channels, blocks, dynamic, steps = SIZES[args.size]
+    args.steps = args.steps or steps
     channels = args.channels or channels
     blocks = args.blocks if args.blocks is not None else blocks
     dynamic = dynamic or args.dynamic

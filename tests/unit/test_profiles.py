@@ -218,14 +218,18 @@ def test_a_missing_config_file(tmp_path):
 def test_the_shipped_file_is_valid_and_names_our_tiers():
     c = load_config(str(SHIPPED_CONFIG))
     assert SHIPPED_CONFIG == REPO / "profiles.yaml"
-    assert c.profile_names == ("Full", "Fast", "UltraFast", "Off")
-    assert c.ladder == ("Full", "Fast", "UltraFast", "Off") and c.default == "Full"
-    tiers = REPO / "shaders" / "anime4k"
+    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Off")
+    assert c.profile_names == names
+    assert c.ladder == names and c.default == "Full"
+    tiers, learned = REPO / "shaders" / "anime4k", REPO / "shaders" / "learned"
     assert [c.profile(n).shaders for n in c.ladder] == [
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
-        (str(tiers / "ultrafast.glsl"),), ()]
+        (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
+        (str(learned / "learned_s.glsl"),), ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
-    assert dict(c.bindings) == dict(default_bindings())  # and the default keys
+    # the default keys, plus the learned tiers' own
+    assert dict(c.bindings) == {**default_bindings(), "4": Action("profile", "Learned-S"),
+                                "5": Action("profile", "Learned-M")}
 
 
 def test_search_order(tmp_path, monkeypatch):
