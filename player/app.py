@@ -69,15 +69,17 @@ class ChainSet:
         self._baselines: dict[str, Chain] = {}
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
+    def _build(self, config: Config, name: str) -> Chain:
+        from .offscreen import load_shaders
+        profile = config.profile(name)
+        chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params, label=name)
+        self.builds += 1
+        return chain
+
     def get(self, name: str) -> Chain:
         chain = self._chains.get(name)
         if chain is None:
-            self.builds += 1
-            profile = self.config.profile(name)
-            from .offscreen import load_shaders
-            chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params,
-                          label=name)
-            self._chains[name] = chain
+            chain = self._chains[name] = self._build(self.config, name)
         return chain
 
     def baseline(self, scaler: str) -> Chain:
@@ -98,11 +100,7 @@ class ChainSet:
         try:
             for name in self._chains:
                 if name in config.profiles:
-                    profile = config.profile(name)
-                    from .offscreen import load_shaders
-                    new[name] = Chain(load_shaders(profile.shaders), profile.scaler,
-                                      profile.params, label=name)
-                    self.builds += 1
+                    new[name] = self._build(config, name)
         except BaseException:
             for chain in new.values():
                 chain.release()
