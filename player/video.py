@@ -78,6 +78,11 @@ class Video:
         opts = {"vo": "libmpv", "hwdec": "no", "dither_depth": "no", "osc": "no",
                 "input_default_bindings": "no", "input_vo_keyboard": "no", "idle": "yes",
                 "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no"}
+        user = {k.replace("-", "_") for k in (options or {})}
+        if "hwdec" not in user and "gpu_hwdec_interop" not in user:
+            # software decoding: no hardware interop to probe (the probe prints a
+            # misleading "Cannot load libcuda.so.1" on machines without NVIDIA drivers)
+            opts["gpu_hwdec_interop"] = "no"
         if not audio:
             opts["audio"] = "no"
         if paused:
