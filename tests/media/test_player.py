@@ -194,8 +194,8 @@ def test_cli_headless_without_x_uses_osmesa(clip, tmp_path):
 
 def one_line_error(r, *words):
     assert r.returncode != 0
-    lines = [ln for ln in r.stderr.splitlines() if ln.startswith("a4kplay:")]
-    assert len(lines) == 1, r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("a4kplay:"), r.stderr
     assert "Traceback" not in r.stderr
     for w in words:
         assert w in lines[0], lines[0]
