@@ -311,10 +311,18 @@ class _Reader:
             return node.value
 
     def path_value(self, node: Node, keypath: str, what: str) -> str | None:
+        """Relative to the YAML file's folder (or ~); a relative path that does not exist
+        there but names one of our shipped files (``shaders/anime4k/full.glsl``) resolves to
+        the shipped file, so a copy of the default profiles.yaml works from anywhere."""
         text = self.string(node, keypath, what)
         if text is None:
             return None
-        return os.path.normpath(os.path.join(self.dir, os.path.expanduser(text)))
+        path = os.path.normpath(os.path.join(self.dir, os.path.expanduser(text)))
+        shipped = os.path.normpath(os.path.join(SHIPPED_CONFIG.parent, text))
+        if not os.path.isabs(os.path.expanduser(text)) and not os.path.exists(path) \
+                and os.path.isfile(shipped):
+            return shipped
+        return path
 
     # -- the schema --
     def read(self, root: Node | None) -> Config | None:

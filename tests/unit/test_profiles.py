@@ -285,3 +285,15 @@ def test_config_is_a_plain_value():
     # two reads of one file are equal: a reload that changed nothing changes nothing
     assert load_config(str(SHIPPED_CONFIG)) == load_config(str(SHIPPED_CONFIG))
     assert isinstance(load_config(str(SHIPPED_CONFIG)), Config)
+
+
+def test_a_copy_of_the_shipped_file_works_from_anywhere(tmp_path):
+    """Copied to ~/.config/a4kplay/, the default file's relative tier paths still resolve
+    to the shipped shaders, while a user's own relative paths resolve beside the copy."""
+    copy = tmp_path / "profiles.yaml"
+    text = SHIPPED_CONFIG.read_text().replace(
+        "profiles:\n", "profiles:\n  Mine:\n    shaders: [mine.glsl]\n", 1)
+    copy.write_text(text)
+    c = load_config(str(copy))
+    assert c.profile("Full").shaders == (str(REPO / "shaders" / "anime4k" / "full.glsl"),)
+    assert c.profile("Mine").shaders == (str(tmp_path / "mine.glsl"),)
