@@ -466,7 +466,7 @@ class Player:
         """profiles.yaml or a shader changed: build the new chains beside the live ones and
         swap on success; on failure keep playing the last good chains and show the error."""
         try:
-            config = (self.opts.reload_config or (lambda: load_config(self.config.path)))()
+            config = (self.opts.reload_config or self._default_reload)()
             self.chains.rebuild(config)
         except A4kError as e:
             self.reload_error = str(e)
@@ -493,6 +493,13 @@ class Player:
                 self.governor.enabled = auto and config.governor.enabled
         self.notify("reloaded " + ", ".join(changed))
         self.redraw = True
+
+    def _default_reload(self) -> Config:
+        """Re-read the same file; for the shipped default, the search order again (the
+        user may have made their own copy meanwhile, e.g. with the e key)."""
+        from .profiles import SHIPPED_CONFIG
+        return load_config(None if Path(self.config.path) == SHIPPED_CONFIG
+                           else self.config.path)
 
     @staticmethod
     def _paths_of_error(e: A4kError) -> list[str]:
@@ -560,9 +567,25 @@ class Player:
         return paths
 
     def edit_config(self) -> None:
+        """Open the profiles file in $VISUAL/$EDITOR (else xdg-open). The shipped default is
+        never edited in place: it is copied to the user's config folder first, which from
+        then on wins (and is what live reload watches)."""
+        from .profiles import SHIPPED_CONFIG, user_config_path
+        path = self.config.path
+        if Path(path) == SHIPPED_CONFIG:
+            user = user_config_path()
+            try:
+                if not user.exists():
+                    user.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(SHIPPED_CONFIG, user)
+            except OSError as e:
+                self.notify(f"cannot copy the profiles to {user}: {e}")
+                return
+            path = str(user)
+            self._reload()
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        cmd = [*editor.split(), self.config.path] if editor else (
-            ["xdg-open", self.config.path] if shutil.which("xdg-open") else None)
+        cmd = [*editor.split(), path] if editor else (
+            ["xdg-open", path] if shutil.which("xdg-open") else None)
         if cmd is None:
             self.notify("no editor: set $VISUAL or $EDITOR")
             return

@@ -215,3 +215,36 @@ def test_overlay_keys_compare_flag_fullscreen_and_editor(gl, clip, tmp_path, mon
         assert marker.read_text().strip() == str(cfg)
     finally:
         player.close()
+
+
+def test_edit_key_copies_the_shipped_profiles_first(gl, clip, tmp_path, monkeypatch):
+    """e never edits the shipped default: it copies it to the user's config folder, opens
+    the copy, and the copy is what plays and reloads from then on."""
+    import glfw
+    from player.app import Player, PlayOptions
+    from player.profiles import SHIPPED_CONFIG, load_config
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    marker = tmp_path / "edited.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f"#!/bin/sh\necho \"$1\" > {marker}\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    monkeypatch.delenv("VISUAL", raising=False)
+    shipped = SHIPPED_CONFIG.read_bytes()
+    opts = PlayOptions(path=str(clip.path), size=(320, 180), headless=True, audio=False,
+                       mpv_options={"pause": "yes", "ao": "null"}, auto=False, profile="Off")
+    player = Player(opts, load_config(), str(clip.path))
+    try:
+        wait_frame(player)
+        key(player, glfw.KEY_E)
+        user = tmp_path / "xdg" / "a4kplay" / "profiles.yaml"
+        assert user.read_bytes() == shipped
+        assert player.config.path == str(user)
+        assert str(user) in player.watcher.paths
+        deadline = time.monotonic() + 10
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.read_text().strip() == str(user)
+    finally:
+        player.close()
+    assert SHIPPED_CONFIG.read_bytes() == shipped
