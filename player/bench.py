@@ -9,8 +9,11 @@ This module owns the measurements (docs/performance.md states the method and the
   display, in our player and in the mpv command line, alternated, as milliseconds per frame
   from whole runs: (median time of an N-frame run - median time of a 1-frame run) / (N - 1),
   so process start, shader compilation and the first frame cancel out;
-- ``loop_cpu``: CPU time of our play loop per frame (everything but libmpv's own rendering,
-  the buffer swap and waiting), measured in process on the same clip.
+- ``loop_overhead``: CPU time of our play loop per frame (everything but libmpv's own
+  rendering, the buffer swap and waiting), each figure from a child process playing the same
+  clip: once with ``GALLIUM_NOOP=1`` (Mesa's no-op driver accepts and drops all rendering, so
+  what is left is our own Python and GL-call cost) and once on the real driver (where
+  llvmpipe also bins every draw on our thread).
 
 Timing is never asserted by tests; the numbers are for people and the governor's defaults.
 """
@@ -70,6 +73,8 @@ def build_parser():
                    help="--vs-mpv: alternations of ours and mpv (default 3)")
     p.add_argument("--no-runs", action="store_true",
                    help="--vs-mpv: skip the per-pass GL runs, compare only")
+    p.add_argument("--no-cpu", action="store_true",
+                   help="skip the play loop's CPU overhead (two child processes per chain)")
     return p
 
 
@@ -81,11 +86,20 @@ def main(argv: list[str]) -> int:
     if args.warmup < 0:
         raise A4kError("--warmup must be 0 or more")
     display = None
-    if args.vs_mpv:
-        if not shutil.which("mpv"):
-            raise A4kError("--vs-mpv needs the mpv command line, which is not installed",
-                           hint="apt-get install mpv")
+    if args.vs_mpv and not shutil.which("mpv"):
+        raise A4kError("--vs-mpv needs the mpv command line, which is not installed",
+                       hint="apt-get install mpv")
+    if args.vs_mpv or not args.no_cpu:
         display = ensure_display(max(o[0] for _, o in sizes), max(o[1] for _, o in sizes))
+    tmp = tempfile.TemporaryDirectory(prefix="a4kbench-")
+    clips: dict[tuple[int, int], str] = {}
+
+    def clip_for(size: tuple[int, int]) -> str:
+        if size not in clips:
+            clips[size] = make_bench_clip(Path(tmp.name) / f"clip{size[0]}x{size[1]}.mkv",
+                                          size, CLIP_FPS * CLIP_SECONDS)
+        return clips[size]
+
     try:
         from .window import setup_platform
         setup_platform(headless=True)
@@ -99,20 +113,27 @@ def main(argv: list[str]) -> int:
                                     args.warmup)
                     result["runs"].append(run)
                     print(format_run(run), file=sys.stderr, flush=True)
-            result["cpu_overhead_ms"] = _median([r["_cpu_ms"] for r in result["runs"]])
         if args.vs_mpv:
-            vs, cpu = vs_mpv(chains, sizes, args.frames or 24, args.repeats, args.config)
-            result["vs_mpv"] = vs
-            result["cpu_overhead_ms"] = cpu
+            result["vs_mpv"] = vs_mpv(chains, sizes, args.frames or 24, args.repeats,
+                                      args.config, clip_for)
             if result["renderer"] is None:
                 result["renderer"] = _renderer()
+        if not args.no_cpu:
+            in_size, out_size = sizes[0]
+            loops = loop_overhead(chains, in_size, out_size, clip_for(in_size), args.config)
+            result["cpu_overhead"] = loops
+            noop = [e["noop_ms"] for e in loops if e["noop_ms"] is not None]
+            result["cpu_overhead_ms"] = max(noop) if noop else None
         print(format_tables(result))
         if args.json:
             write_json(args.json, result)
         if args.plot:
             plot([result], args.plot)
     finally:
+        tmp.cleanup()
         if display is not None:
+            from . import offscreen
+            offscreen.close()  # its window is on that display: close it before the server goes
             display.terminate()
             display.wait(timeout=10)
     return 0
@@ -375,16 +396,15 @@ def make_bench_clip(path: Path, size: tuple[int, int], frames: int) -> str:
 
 
 def vs_mpv(chains: Sequence[tuple], sizes, frames: int, repeats: int,
-           config: str | None) -> tuple[list[dict], float | None]:
-    """Ours against mpv for every chain and size; also our loop's CPU ms per frame."""
+           config: str | None, clip_for) -> list[dict]:
+    """Ours against mpv for every chain and size (``clip_for(size)`` gives the clip)."""
     if frames < 2:
         raise A4kError("--vs-mpv needs --frames 2 or more (a 1-frame run is the baseline)")
-    out, cpu = [], []
-    with tempfile.TemporaryDirectory(prefix="a4kbench-") as tmp:
+    out = []
+    with tempfile.TemporaryDirectory(prefix="a4kbench-mpv-") as tmp:
         tmp = Path(tmp)
         for in_size, out_size in sizes:
-            clip = make_bench_clip(tmp / f"clip{in_size[0]}x{in_size[1]}.mkv", in_size,
-                                   CLIP_FPS * CLIP_SECONDS)
+            clip = clip_for(in_size)
             for name, shaders, scaler, params in chains:
                 mpv_shaders = [mpv_compatible(s, tmp) for s in shaders]
                 samples = {"ours": {1: [], frames: []}, "mpv": {1: [], frames: []}}
@@ -417,8 +437,7 @@ def vs_mpv(chains: Sequence[tuple], sizes, frames: int, repeats: int,
                 print(f"vs mpv {name} {in_size[0]}x{in_size[1]}->{out_size[0]}x{out_size[1]}: "
                       f"ours {per['ours']:.1f} ms, mpv {per['mpv']:.1f} ms", file=sys.stderr,
                       flush=True)
-            cpu.append(loop_cpu(clip, out_size, chains[0], config, frames=min(frames, 24)))
-    return out, _median(cpu)
+    return out
 
 
 def _mpv_problems(log: str) -> list[str]:
@@ -432,6 +451,59 @@ def _rel(path: str) -> str:
         return str(Path(path).resolve().relative_to(ROOT))
     except ValueError:
         return str(path)
+
+
+# frames measured per loop run: the no-op driver runs at the clip's rate, llvmpipe at the
+# chain's (a Full frame takes most of a second there, and the clip lasts CLIP_SECONDS)
+LOOP_FRAMES = {"noop_ms": 60, "llvmpipe_ms": 8}
+
+
+def loop_overhead(chains: Sequence[tuple], in_size: tuple[int, int],
+                  out_size: tuple[int, int], clip: str, config: str | None) -> list[dict]:
+    """Our play loop's CPU ms per frame for each chain, with the no-op driver and with the
+    real one, each in a child process (the driver is chosen when GL is first loaded)."""
+    out = []
+    for chain in chains:
+        entry = {"profile": chain[0], "input": list(in_size), "output": list(out_size)}
+        for key, frames in LOOP_FRAMES.items():
+            entry[key] = _loop_cpu_child(clip, out_size, chain, config, frames,
+                                         noop=key == "noop_ms")
+        out.append(entry)
+        print(f"loop CPU {chain[0]}: {entry['noop_ms']} ms (no-op driver), "
+              f"{entry['llvmpipe_ms']} ms (real driver)", file=sys.stderr, flush=True)
+    return out
+
+
+def _loop_cpu_child(clip: str, out_size, chain: tuple, config: str | None, frames: int,
+                    noop: bool) -> float | None:
+    env = dict(os.environ)
+    env.pop("GALLIUM_NOOP", None)
+    if noop:
+        env["GALLIUM_NOOP"] = "1"
+    name, shaders, scaler, params = chain
+    arg = json.dumps([clip, list(out_size), [name, list(shaders), scaler, dict(params)],
+                      config, frames])
+    code = ("import json, sys; from player import bench; "
+            "print('A4K_LOOP', json.dumps(bench.loop_cpu_child(sys.argv[1])))")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code, arg], capture_output=True,
+                              text=True, env=env, cwd=ROOT, timeout=300,
+                              stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise A4kError(f"{name}: the loop CPU measurement timed out") from None
+    for line in proc.stdout.splitlines():
+        if line.startswith("A4K_LOOP "):
+            return json.loads(line.split(" ", 1)[1])
+    tail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+    raise A4kError(f"{name}: the loop CPU measurement failed ({proc.returncode}): {tail}")
+
+
+def loop_cpu_child(arg: str) -> float | None:
+    """Entry point of the child process of ``_loop_cpu_child`` (arguments as JSON)."""
+    from .window import setup_platform
+    clip, out_size, chain, config, frames = json.loads(arg)
+    setup_platform(headless=True)
+    return loop_cpu(clip, tuple(out_size), tuple(chain), config, frames=frames)
 
 
 def loop_cpu(clip: str, out_size: tuple[int, int], chain: tuple, config_path: str | None,
@@ -526,9 +598,21 @@ def format_tables(result: dict) -> str:
                          f"{v['mpv_ms']:>8.1f} {ratio:>6}")
             for m in v.get("mpv_messages", []):
                 lines.append(f"  mpv: {m}")
-    if result.get("cpu_overhead_ms") is not None:
-        lines += ["", f"CPU overhead per frame: {result['cpu_overhead_ms']:.2f} ms"]
+    if result.get("cpu_overhead"):
+        lines += ["", "CPU time of our play loop per frame (main thread, without libmpv's "
+                  "render, the swap and waiting):",
+                  f"{'chain':<12} {'input':>9} {'output':>9} {'no-op ms':>9} {'llvmpipe ms':>12}"]
+        for e in result["cpu_overhead"]:
+            lines.append(f"{e['profile']:<12} {'x'.join(map(str, e['input'])):>9} "
+                         f"{'x'.join(map(str, e['output'])):>9} {_ms(e['noop_ms']):>9} "
+                         f"{_ms(e['llvmpipe_ms']):>12}")
+        lines.append("CPU overhead per frame (worst chain, no-op driver): "
+                     f"{_ms(result.get('cpu_overhead_ms'))} ms")
     return "\n".join(lines)
+
+
+def _ms(v) -> str:
+    return "-" if v is None else f"{v:.2f}"
 
 
 def plot(results: Sequence[dict], path: str) -> None:

@@ -6,6 +6,12 @@ pool and a GPU timer. It is built once (programs compiled once) and run every fr
 steady sizes a run allocates no GL objects. Semantics (hook points, what a pass sees) are
 documented in docs/chain.md.
 
+The walk over hook points (WHEN, WIDTH/HEIGHT, which texture each BIND names) depends only
+on the source size, the output size and the params, so it is resolved once per size pair
+into a plan of draws; a frame then only issues GL calls (docs/performance.md measured the
+per-pass Python work). Each intermediate texture goes back to the pool right after the
+last pass that reads it, as mpv does, so a frame holds only what later passes still need.
+
 Build errors (GLSL compile, bad TEXTURE data) raise ShaderError naming the user's file and
 line. Problems that depend on frame sizes (an expression naming a texture that does not
 exist, a non-finite size) skip the pass and are reported once in ``warnings``, so playback
@@ -113,6 +119,61 @@ class _Pass:
 
 
 @dataclass
+class _Sym:
+    """A texture of a planned frame: ``slot`` is the step that writes it (-1: the source)."""
+    slot: int
+    w: int
+    h: int
+    components: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.w, self.h
+
+
+@dataclass
+class _Step:
+    """One draw (or compute dispatch) of a planned frame, with everything it needs resolved."""
+    program: gpu.Program
+    desc: str
+    inputs: tuple[tuple[int, int], ...]       # (texture unit, slot); slot -1 = the source
+    user: tuple[tuple[int, int, int], ...]    # (unit, target, id) of TEXTURE blocks
+    out: int                                  # the slot written (== this step's index)
+    w: int
+    h: int
+    components: int
+    uniforms: tuple[tuple[int, tuple, str], ...]  # (location, values, kind), fixed per plan
+    random_loc: int
+    frame_loc: int
+    groups: tuple[int, int] | None = None     # work groups of a compute pass
+    frees: tuple[int, ...] = ()               # slots whose last reader is this step
+
+
+@dataclass
+class _Plan:
+    steps: list[_Step]
+    result: int    # slot of the output (-1: the source frame passes through)
+    slots: int
+
+
+def lifetimes(steps: Sequence[tuple[int, Sequence[int]]], keep: int) -> list[tuple[int, ...]]:
+    """For steps given as (slot written, slots read), the slots that can go back to the pool
+    after each step: after their last reader, or right after being written if nobody reads
+    them. ``keep`` (the returned image) and negative slots (the source) are never freed."""
+    last: dict[int, int] = {}
+    for i, (out, reads) in enumerate(steps):
+        last[out] = i
+        for slot in reads:
+            if slot >= 0:
+                last[slot] = i
+    last.pop(keep, None)
+    frees: list[list[int]] = [[] for _ in steps]
+    for slot, i in last.items():
+        frees[i].append(slot)
+    return [tuple(f) for f in frees]
+
+
+@dataclass
 class PassTiming:
     desc: str
     last: float = 0.0
@@ -189,7 +250,9 @@ class Chain:
         self.timer = gpu.GpuTimer()
         self.timings = Timings()
         self._vao = gpu.VertexArray()
-        self._live: list[gpu.Texture] = []
+        self._plans: dict[tuple, _Plan] = {}      # per (source size, output size)
+        self._slots: list[gpu.Texture | None] = []  # a plan's textures while it runs
+        self._result: gpu.Texture | None = None     # the last run's output (until the next)
         self._frame = 0
         self._rng = _random.Random(1)
         try:
@@ -333,21 +396,102 @@ class Chain:
         begins, ends and collects; otherwise the chain times itself into ``timings``.
         """
         own_timer = timer is None
-        self._timer = self.timer if own_timer else timer
-        for tex in self._live:
-            self.pool.give(tex)
-        self._live.clear()
-        self._src = src
-        self._out = (int(out_w), int(out_h))
-        self._tex: dict[str, gpu.Texture] = {}
-        self._random = self._rng.random()
+        stamp = (self.timer if own_timer else timer).stamp
+        key = (src.w, src.h, src.components, int(out_w), int(out_h))
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = self._make_plan(src, key[3], key[4])
+        if self._result is not None:
+            self.pool.give(self._result)
+            self._result = None
         GL.glDisable(GL.GL_BLEND)
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glDisable(GL.GL_SCISSOR_TEST)
         if own_timer:
             self.timer.begin()
+        if plan.steps:
+            self._execute(plan, src, stamp)
+        if own_timer:
+            self.timer.end()
+            for total, passes in self.timer.collect():
+                self.timings.add(total, passes)
+        self._frame += 1
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+        if plan.result < 0:
+            return src
+        self._result = self._slots[plan.result]
+        return self._result
 
-        image = src
+    def _execute(self, plan: _Plan, src: gpu.Texture, stamp) -> None:
+        """Issue a plan's draws; textures come from the pool and go back after their last
+        reader, so a frame holds only the textures later passes still read (as in mpv)."""
+        slots, pool = self._slots, self.pool
+        if len(slots) < plan.slots:
+            slots.extend([None] * (plan.slots - len(slots)))
+        random_value = self._rng.random()
+        frame = self._frame
+        bound: dict = {}  # unit (2D) or (unit, target) -> texture id bound during this run
+        active = -1
+        program = viewport = None
+        GL.glBindVertexArray(self._vao.id)
+        for st in plan.steps:
+            made = len(pool)
+            out = pool.take(st.w, st.h, st.components)
+            if len(pool) != made:  # a new texture was bound on the active unit to create it
+                bound.clear()
+            slots[st.out] = out
+            prog = st.program
+            if prog is not program:
+                GL.glUseProgram(prog.id)
+                program = prog
+            if st.groups is None:
+                GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, out.fbo)
+                if viewport != (st.w, st.h):
+                    GL.glViewport(0, 0, st.w, st.h)
+                    viewport = (st.w, st.h)
+            for unit, slot in st.inputs:
+                tid = src.id if slot < 0 else slots[slot].id
+                if bound.get(unit) != tid:
+                    if active != unit:
+                        GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+                        active = unit
+                    GL.glBindTexture(GL.GL_TEXTURE_2D, tid)
+                    bound[unit] = tid
+            for unit, target, tid in st.user:
+                if bound.get((unit, target)) != tid:
+                    if active != unit:
+                        GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
+                        active = unit
+                    GL.glBindTexture(target, tid)
+                    bound[(unit, target)] = tid
+            for loc, values, kind in st.uniforms:
+                prog.upload(loc, values, kind)
+            if st.random_loc >= 0:
+                prog.upload(st.random_loc, (random_value,), "f")
+            if st.frame_loc >= 0:
+                prog.upload(st.frame_loc, (frame,), "i")
+            if st.groups is None:
+                GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
+            else:
+                GL.glBindImageTexture(0, out.id, 0, GL.GL_FALSE, 0, GL.GL_WRITE_ONLY,
+                                      GL.GL_RGBA16F)
+                GL.glDispatchCompute(st.groups[0], st.groups[1], 1)
+                GL.glMemoryBarrier(GL.GL_TEXTURE_FETCH_BARRIER_BIT |
+                                   GL.GL_FRAMEBUFFER_BARRIER_BIT)
+            stamp(st.desc)
+            for slot in st.frees:
+                pool.give(slots[slot])
+                slots[slot] = None
+
+    # ---- planning: which passes run, at which sizes, reading which textures --------------
+    def _make_plan(self, src: gpu.Texture, out_w: int, out_h: int) -> _Plan:
+        """Walk the hook points for these sizes once: WHEN, WIDTH/HEIGHT and SAVE/BIND are
+        resolved here, so a frame only issues draws (sizes and params fix every answer)."""
+        self._steps: list[_Step] = []
+        self._src = _Sym(-1, src.w, src.h, src.components)
+        self._out = (out_w, out_h)
+        self._tex: dict[str, _Sym] = {}
+        image = self._src
         for point in PRE_SCALER:
             if point == "LUMA":
                 if self.needs_luma:
@@ -360,19 +504,16 @@ class Chain:
         for point in POST_SCALER:
             image = self._stage(point, image)
             self._tex[point] = image
+        steps, self._steps, self._tex = self._steps, [], {}
+        for st, frees in zip(steps, lifetimes([(st.out, [s for _, s in st.inputs])
+                                               for st in steps], image.slot)):
+            st.frees = frees
+        return _Plan(steps, image.slot, len(steps))
 
-        if own_timer:
-            self.timer.end()
-            for total, passes in self.timer.collect():
-                self.timings.add(total, passes)
-        self._frame += 1
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
-        return image
-
-    def _stage(self, point: str, image: gpu.Texture) -> gpu.Texture:
+    def _stage(self, point: str, image: _Sym) -> _Sym:
         self._tex[point] = image  # during its own passes, a hook point names the current image
         for p in self._passes.get(point, ()):
-            result = self._run_pass(p, image)
+            result = self._plan_pass(p, image)
             if result is None:
                 continue
             save = p.spec.save or "HOOKED"
@@ -382,15 +523,15 @@ class Chain:
                 self._tex[save] = result
         return image
 
-    def _luma_stage(self, image: gpu.Texture) -> gpu.Texture:
-        luma = self._draw(self._builtin["luma"], [image], image.w, image.h, 1, "luma (Rec.709)")
+    def _luma_stage(self, image: _Sym) -> _Sym:
+        luma = self._add(self._builtin["luma"], "luma (Rec.709)", [image], image.w, image.h, 1)
         new = self._stage("LUMA", luma)
         if new is luma:
             return image
-        return self._draw(self._builtin["luma_merge"], [image, luma, new], new.w, new.h,
-                          image.components, "luma merge")
+        return self._add(self._builtin["luma_merge"], "luma merge", [image, luma, new],
+                         new.w, new.h, image.components)
 
-    def _size_of(self, name: str, axis: str, hooked: gpu.Texture) -> float:
+    def _size_of(self, name: str, axis: str, hooked: _Sym) -> float:
         if name == "HOOKED":
             tex = hooked
         elif name == "OUTPUT":
@@ -409,7 +550,7 @@ class Chain:
     def _param_value(self, name: str) -> float:
         return float(self.params[name][1])
 
-    def _run_pass(self, p: _Pass, hooked: gpu.Texture) -> gpu.Texture | None:
+    def _plan_pass(self, p: _Pass, hooked: _Sym) -> _Sym | None:
         spec = p.spec
         textures = []
         for b in p.bound:
@@ -433,89 +574,48 @@ class Chain:
             self._warn(f"{spec.path}:{spec.line}: pass '{p.desc}' skipped: {p.hook} is a fixed "
                        f"hook point and cannot be resized to {w}x{h}")
             return None
-        comps = spec.components or hooked.components
+        prog = p.program
+        uniforms = [(f"{b.uniform}_size", (float(t.w), float(t.h)), "f")
+                    for b, t in zip(p.bound, textures)]
+        uniforms += [(f"{b.uniform}_pt", (1.0 / t.w, 1.0 / t.h), "f")
+                     for b, t in zip(p.bound, textures)]
+        inputs = [(b.unit, t) for b, t in zip(p.bound, textures)]
+        users = [(unit, ut.target, ut.id) for ut, unit in p.user]
         if p.compute:
-            return self._dispatch(p, textures, w, h)
-        out = self._take(w, h, comps)
-        self._bind_target(out)
-        prog = p.program
-        prog.use()
-        self._set_common(prog, w, h)
-        for b, tex in zip(p.bound, textures):
-            GL.glActiveTexture(GL.GL_TEXTURE0 + b.unit)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, tex.id)
-            prog.set(f"{b.uniform}_size", float(tex.w), float(tex.h))
-            prog.set(f"{b.uniform}_pt", 1.0 / tex.w, 1.0 / tex.h)
-        for ut, unit in p.user:
-            GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
-            GL.glBindTexture(ut.target, ut.id)
-        self._vao.draw()
-        self._timer.stamp(p.desc)
+            bw, bh = p.compute[0], p.compute[1]
+            return self._add(prog, p.desc, inputs, w, h, 4, uniforms, users,
+                             ((w + bw - 1) // bw, (h + bh - 1) // bh))
+        return self._add(prog, p.desc, inputs, w, h, spec.components or hooked.components,
+                         uniforms, users)
+
+    def _add(self, prog: gpu.Program, desc: str, inputs, w: int, h: int, components: int,
+             uniforms=(), users=(), groups=None) -> _Sym:
+        """Append one step writing a new w x h texture; ``inputs`` are symbols or
+        (unit, symbol) pairs. Uniform locations are resolved here, once."""
+        pairs = [x if isinstance(x, tuple) else (i, x) for i, x in enumerate(inputs)]
+        common = [("a4k_out_size", (float(w), float(h)), "f"),
+                  ("input_size", (float(self._src.w), float(self._src.h)), "f"),
+                  ("target_size", (float(self._out[0]), float(self._out[1])), "f"),
+                  ("tex_offset", (0.0, 0.0), "f")]
+        located = tuple((prog.location(n), v, k) for n, v, k in common + list(uniforms)
+                        if prog.location(n) >= 0)
+        out = _Sym(len(self._steps), w, h, components)
+        self._steps.append(_Step(
+            prog, desc, tuple((u, s.slot) for u, s in pairs), tuple(users), out.slot, w, h,
+            components, located, prog.location("random"), prog.location("frame"), groups))
         return out
 
-    def _dispatch(self, p: _Pass, textures, w: int, h: int) -> gpu.Texture:
-        out = self._take(w, h, 4)
-        prog = p.program
-        prog.use()
-        self._set_common(prog, w, h)
-        for b, tex in zip(p.bound, textures):
-            GL.glActiveTexture(GL.GL_TEXTURE0 + b.unit)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, tex.id)
-            prog.set(f"{b.uniform}_size", float(tex.w), float(tex.h))
-            prog.set(f"{b.uniform}_pt", 1.0 / tex.w, 1.0 / tex.h)
-        for ut, unit in p.user:
-            GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
-            GL.glBindTexture(ut.target, ut.id)
-        GL.glBindImageTexture(0, out.id, 0, GL.GL_FALSE, 0, GL.GL_WRITE_ONLY, GL.GL_RGBA16F)
-        bw, bh = p.compute[0], p.compute[1]
-        GL.glDispatchCompute((w + bw - 1) // bw, (h + bh - 1) // bh, 1)
-        GL.glMemoryBarrier(GL.GL_TEXTURE_FETCH_BARRIER_BIT | GL.GL_FRAMEBUFFER_BARRIER_BIT)
-        self._timer.stamp(p.desc)
-        return out
-
-    def _set_common(self, prog: gpu.Program, w: int, h: int) -> None:
-        prog.set("a4k_out_size", float(w), float(h))
-        prog.set("random", self._random)
-        prog.set("frame", self._frame, kind="i")
-        prog.set("input_size", float(self._src.w), float(self._src.h))
-        prog.set("target_size", float(self._out[0]), float(self._out[1]))
-        prog.set("tex_offset", 0.0, 0.0)
-
-    def _take(self, w: int, h: int, components: int) -> gpu.Texture:
-        tex = self.pool.take(w, h, components)
-        self._live.append(tex)
-        return tex
-
-    @staticmethod
-    def _bind_target(out: gpu.Texture) -> None:
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, out.fbo)
-        GL.glViewport(0, 0, out.w, out.h)
-
-    def _draw(self, prog: gpu.Program, inputs: list[gpu.Texture], w: int, h: int,
-              components: int, desc: str, uniforms: dict | None = None) -> gpu.Texture:
-        out = self._take(w, h, components)
-        self._bind_target(out)
-        prog.use()
-        for unit, tex in enumerate(inputs):
-            GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
-            GL.glBindTexture(GL.GL_TEXTURE_2D, tex.id)
-        for name, (values, kind) in (uniforms or {}).items():
-            prog.set(name, *values, kind=kind)
-        self._vao.draw()
-        self._timer.stamp(desc)
-        return out
-
-    def _scale(self, image: gpu.Texture, w: int, h: int) -> gpu.Texture:
+    def _scale(self, image: _Sym, w: int, h: int) -> _Sym:
         comps = image.components
         if self.scaler == "bilinear":
-            return self._draw(self._builtin["bilinear"], [image], w, h, comps, "scale bilinear")
+            return self._add(self._builtin["bilinear"], "scale bilinear", [image], w, h, comps)
         prog = self._builtin["separable"]
-        mid = self._draw(prog, [image], w, image.h, comps, f"scale {self.scaler} (x)", {
-            "src_size": ((float(image.w), float(image.h)), "f"),
-            "dst_size": ((float(w), float(image.h)), "f"), "a4k_axis": ((0,), "i")})
-        return self._draw(prog, [mid], w, h, comps, f"scale {self.scaler} (y)", {
-            "src_size": ((float(w), float(image.h)), "f"),
-            "dst_size": ((float(w), float(h)), "f"), "a4k_axis": ((1,), "i")})
+        mid = self._add(prog, f"scale {self.scaler} (x)", [image], w, image.h, comps, [
+            ("src_size", (float(image.w), float(image.h)), "f"),
+            ("dst_size", (float(w), float(image.h)), "f"), ("a4k_axis", (0,), "i")])
+        return self._add(prog, f"scale {self.scaler} (y)", [mid], w, h, comps, [
+            ("src_size", (float(w), float(image.h)), "f"),
+            ("dst_size", (float(w), float(h)), "f"), ("a4k_axis", (1,), "i")])
 
     def _warn(self, text: str) -> None:
         if text not in self._warned:
@@ -537,7 +637,8 @@ class Chain:
             obj = getattr(self, attr, None)
             if obj is not None:
                 obj.release()
-        self._live = []
+        self._result = None
+        self._plans = {}
 
 
 class _ComputeProgram(gpu.Program):

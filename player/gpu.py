@@ -151,6 +151,10 @@ class Texture:
             stats.live_textures -= 1
 
 
+_UNIFORM_FNS = {"i": (GL.glUniform1i, GL.glUniform2i, GL.glUniform3i, GL.glUniform4i),
+                "f": (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)}
+
+
 class Program:
     """A linked GLSL program with a cache of uniform locations and last-set values.
 
@@ -195,14 +199,15 @@ class Program:
     def set(self, name: str, *values, kind: str = "f") -> None:
         """Set a uniform (the program must be in use); skipped when unchanged or unused."""
         loc = self.location(name)
-        if loc < 0 or self._values.get(loc) == values:
+        if loc >= 0:
+            self.upload(loc, values, kind)
+
+    def upload(self, loc: int, values: tuple, kind: str = "f") -> None:
+        """Set the uniform at a known location (program in use), skipped when unchanged."""
+        if self._values.get(loc) == values:
             return
         self._values[loc] = values
-        if kind == "i":
-            (GL.glUniform1i, GL.glUniform2i)[len(values) - 1](loc, *values)
-        else:
-            (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)[len(values) - 1](
-                loc, *values)
+        _UNIFORM_FNS[kind][len(values) - 1](loc, *values)
 
     def use(self) -> None:
         GL.glUseProgram(self.id)
@@ -336,15 +341,18 @@ class _QueryFns:
 
 
 class GpuTimer:
-    """Per-pass GPU time from GL_TIMESTAMP queries, read a few frames late, never stalling.
+    """Per-pass GPU time from GL_TIMESTAMP queries, read a few frames late.
 
     Each frame uses one slot of a ring; ``stamp(label)`` writes a timestamp after a pass.
-    ``collect()`` reads the oldest slots whose results are available and returns
-    [(frame_total_ms, [(label, ms), ...]), ...]. Timestamps between passes of a whole chain
-    are right on llvmpipe where lone per-pass elapsed queries are not.
+    ``collect()`` returns the frames whose results are available, oldest first:
+    [(frame_total_ms, [(label, ms), ...]), ...]. It never waits. Only when every slot of
+    the ring still holds an unread frame does ``begin`` wait for the oldest one's results
+    (the GPU is then RING frames behind) and keep them for the next ``collect``, so no
+    frame's timing is lost however slow the frames are. Timestamps between passes of a
+    whole chain are right on llvmpipe where lone per-pass elapsed queries are not.
     """
 
-    RING = 4
+    RING = 8
 
     def __init__(self):
         self._fn = _QueryFns()
@@ -352,6 +360,7 @@ class GpuTimer:
         self._labels = [[] for _ in range(self.RING)]  # labels of the stamps written
         self._tags = [None] * self.RING                # caller's tag per frame (e.g. tier, t)
         self._pending: list[int] = []                  # slots written, oldest first
+        self._ready: list[tuple] = []                  # frames read by begin(), not collected
         self._slot = 0
         self._used = 0
         self.enabled = self._fn.ok
@@ -359,8 +368,9 @@ class GpuTimer:
     def begin(self, tag=None) -> None:
         if not self.enabled:
             return
-        if self._slot in self._pending:      # ring full: drop the oldest unread frame
+        if self._slot in self._pending:  # ring full: read the oldest frame (it is this slot)
             self._pending.remove(self._slot)
+            self._ready.append(self._read(self._slot))
         self._labels[self._slot] = []
         self._tags[self._slot] = tag
         self._used = 0
@@ -383,25 +393,27 @@ class GpuTimer:
         self._pending.append(self._slot)
         self._slot = (self._slot + 1) % self.RING
 
+    def _read(self, slot: int) -> tuple:
+        """(total_ms, passes, tag) of a written slot; waits if the GPU has not finished it."""
+        labels = self._labels[slot]
+        ids = self._slots[slot][:len(labels)]
+        times = [self._fn.result(qid, GL.GL_QUERY_RESULT) for qid in ids]
+        passes = [(labels[i], (times[i] - times[i - 1]) / 1e6) for i in range(1, len(times))]
+        total = (times[-1] - times[0]) / 1e6 if times else 0.0
+        return total, passes, self._tags[slot]
+
     def collect(self, with_tags: bool = False) -> list[tuple]:
         """Finished frames, oldest first: (total_ms, [(label, ms), ...]) or, with_tags,
-        (total_ms, passes, tag)."""
-        out = []
+        (total_ms, passes, tag). Never waits."""
+        out, self._ready = self._ready, []
         while self._pending:
             slot = self._pending[0]
-            labels = self._labels[slot]
-            ids = self._slots[slot][:len(labels)]
-            if not ids:
-                self._pending.pop(0)
-                continue
-            if not self._fn.result(ids[-1], GL.GL_QUERY_RESULT_AVAILABLE):
+            ids = self._slots[slot][:len(self._labels[slot])]
+            if ids and not self._fn.result(ids[-1], GL.GL_QUERY_RESULT_AVAILABLE):
                 break
-            times = [self._fn.result(qid, GL.GL_QUERY_RESULT) for qid in ids]
             self._pending.pop(0)
-            passes = [(labels[i], (times[i] - times[i - 1]) / 1e6) for i in range(1, len(times))]
-            total = (times[-1] - times[0]) / 1e6
-            out.append((total, passes, self._tags[slot]) if with_tags else (total, passes))
-        return out
+            out.append(self._read(slot))
+        return out if with_tags else [(total, passes) for total, passes, _ in out]
 
     def release(self) -> None:
         for ids in self._slots:
@@ -409,6 +421,7 @@ class GpuTimer:
                 self._fn.delete(ids)
                 ids.clear()
         self._pending.clear()
+        self._ready.clear()
 
 
 class VertexArray:

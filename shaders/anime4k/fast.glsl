@@ -5,6 +5,10 @@
 // then only the gradient refine (threshold 0.07, strength at most 0.6) on the scaled
 // image; no thin lines, no FXAA. Below a 1.4x upscale in either axis nothing runs.
 // Luma comes from RGB (Rec.709) because a4kplay receives RGB frames.
+//
+// Every read of a same-size texture at whole-pixel offsets uses texelFetch with the index
+// clamped to the texture: exactly what texture() returns at that texel centre with
+// clamp-to-edge, at a fraction of the cost on software renderers (llvmpipe).
 
 //!DESC Anime4K Fast: luma blur H + Sobel rows
 //!HOOK MAIN
@@ -34,11 +38,15 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define R(k) A4KA_ROWS_tex(A4KA_ROWS_pos + vec2(0.0, k) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define R(k) texelFetch(A4KA_ROWS_raw, clamp(a4k_at + ivec2(0, k), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = R(0.0);
-    vec4 t1 = R(-1.0), b1 = R(1.0), t2 = R(-2.0), b2 = R(2.0);
+    a4k_at = ivec2(A4KA_ROWS_pos * A4KA_ROWS_size);
+    a4k_last = ivec2(A4KA_ROWS_size) - 1;
+    vec4 c = R(0);
+    vec4 t1 = R(-1), b1 = R(1), t2 = R(-2), b2 = R(2);
     float blur = 0.212543 * c.x + 0.206038 * (t1.x + b1.x) + 0.187691 * (t2.x + b2.x);
     // "Colour divide": a pixel darker than its blurred surroundings is likely a line.
     float ratio = min(clamp(c.y, 0.001, 0.999) / clamp(blur, 0.001, 0.999), 1.0);
@@ -57,12 +65,16 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KA_LG_tex(A4KA_LG_pos + vec2(k, 0.0) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KA_LG_raw, clamp(a4k_at + ivec2(k, 0), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = S(0.0);
-    float blur = 0.212543 * c.x + 0.206038 * (S(-1.0).x + S(1.0).x)
-               + 0.187691 * (S(-2.0).x + S(2.0).x);
+    a4k_at = ivec2(A4KA_LG_pos * A4KA_LG_size);
+    a4k_last = ivec2(A4KA_LG_size) - 1;
+    vec4 c = S(0);
+    float blur = 0.212543 * c.x + 0.206038 * (S(-1).x + S(1).x)
+               + 0.187691 * (S(-2).x + S(2).x);
     return vec4(clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);  // G rides along in y
 }
 
@@ -75,12 +87,16 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KA_LH_tex(A4KA_LH_pos + vec2(0.0, k) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KA_LH_raw, clamp(a4k_at + ivec2(0, k), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = S(0.0);
-    float blur = 0.212543 * c.x + 0.206038 * (S(-1.0).x + S(1.0).x)
-               + 0.187691 * (S(-2.0).x + S(2.0).x);
+    a4k_at = ivec2(A4KA_LH_pos * A4KA_LH_size);
+    a4k_last = ivec2(A4KA_LH_size) - 1;
+    vec4 c = S(0);
+    float blur = 0.212543 * c.x + 0.206038 * (S(-1).x + S(1).x)
+               + 0.187691 * (S(-2).x + S(2).x);
     return vec4(clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);  // x: line probability P, y: G
 }
 
@@ -101,23 +117,29 @@ bool matches(int k, float key[9]) {
     return centre && lmin > max(max(key[d.x], key[d.y]), key[d.z]) + 1.0 / 128.0;
 }
 
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+#define MAP(off) texelFetch(A4KA_PG_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+ivec2 cell(int i) { return ivec2(i % 3 - 1, i / 3 - 1); }  // 3x3 window, row-major
+
 vec4 hook() {
-    vec4 c = HOOKED_tex(HOOKED_pos);
-    vec2 pg = A4KA_PG_tex(HOOKED_pos).xy;
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    vec2 pg = MAP(ivec2(0)).xy;
     if (pg.x < 0.07)
         return c;
     // Key = flatness G: colour is pulled from the flatter side, which steepens the ramp.
     float key[9];
     for (int i = 0; i < 9; i++)
-        key[i] = i == 4 ? pg.y : A4KA_PG_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size).y;
+        key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
     float s = clamp(min(target_size.x / input_size.x, 1.0) * pg.x * 6.0, 0.0, 0.6);
     for (int i = 0; i < 8; i++) {
         int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
         if (matches(k, key)) {
             ivec3 l = LIGHT[k];
-            vec4 light = HOOKED_tex(HOOKED_pos + vec2(l.x % 3 - 1, l.x / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.y % 3 - 1, l.y / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.z % 3 - 1, l.z / 3 - 1) / target_size);
+            vec4 light = PX(cell(l.x)) + PX(cell(l.y)) + PX(cell(l.z));
             return mix(c, light / 3.0, s);
         }
     }

@@ -15,6 +15,10 @@
 //   throughout (the original mixed source-plane luma and the red channel).
 // - thin lines and FXAA run at 0.25x the published strength, and kernels need a 1/128
 //   margin instead of a strict ">" (measured reasons in player/reference.py).
+//
+// Every read of a same-size texture at whole-pixel offsets uses texelFetch with the index
+// clamped to the texture: exactly what texture() returns at that texel centre with
+// clamp-to-edge, at a fraction of the cost on software renderers (llvmpipe).
 
 //!DESC Anime4K Full: luma blur H + Sobel rows
 //!HOOK MAIN
@@ -44,11 +48,15 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define R(k) A4KF_ROWS_tex(A4KF_ROWS_pos + vec2(0.0, k) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define R(k) texelFetch(A4KF_ROWS_raw, clamp(a4k_at + ivec2(0, k), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = R(0.0);
-    vec4 t1 = R(-1.0), b1 = R(1.0), t2 = R(-2.0), b2 = R(2.0), t3 = R(-3.0), b3 = R(3.0);
+    a4k_at = ivec2(A4KF_ROWS_pos * A4KF_ROWS_size);
+    a4k_last = ivec2(A4KF_ROWS_size) - 1;
+    vec4 c = R(0);
+    vec4 t1 = R(-1), b1 = R(1), t2 = R(-2), b2 = R(2), t3 = R(-3), b3 = R(3);
     float blur = 0.160854 * c.x + 0.155931 * (t1.x + b1.x) + 0.142046 * (t2.x + b2.x)
                + 0.121597 * (t3.x + b3.x);
     // "Colour divide": a pixel darker than its blurred surroundings is likely a line.
@@ -68,12 +76,16 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KF_LG_tex(A4KF_LG_pos + vec2(k, 0.0) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KF_LG_raw, clamp(a4k_at + ivec2(k, 0), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = S(0.0);
-    float blur = 0.160854 * c.x + 0.155931 * (S(-1.0).x + S(1.0).x)
-               + 0.142046 * (S(-2.0).x + S(2.0).x) + 0.121597 * (S(-3.0).x + S(3.0).x);
+    a4k_at = ivec2(A4KF_LG_pos * A4KF_LG_size);
+    a4k_last = ivec2(A4KF_LG_size) - 1;
+    vec4 c = S(0);
+    float blur = 0.160854 * c.x + 0.155931 * (S(-1).x + S(1).x)
+               + 0.142046 * (S(-2).x + S(2).x) + 0.121597 * (S(-3).x + S(3).x);
     return vec4(clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);  // G rides along in y
 }
 
@@ -86,12 +98,16 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KF_LH_tex(A4KF_LH_pos + vec2(0.0, k) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KF_LH_raw, clamp(a4k_at + ivec2(0, k), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = S(0.0);
-    float blur = 0.160854 * c.x + 0.155931 * (S(-1.0).x + S(1.0).x)
-               + 0.142046 * (S(-2.0).x + S(2.0).x) + 0.121597 * (S(-3.0).x + S(3.0).x);
+    a4k_at = ivec2(A4KF_LH_pos * A4KF_LH_size);
+    a4k_last = ivec2(A4KF_LH_size) - 1;
+    vec4 c = S(0);
+    float blur = 0.160854 * c.x + 0.155931 * (S(-1).x + S(1).x)
+               + 0.142046 * (S(-2).x + S(2).x) + 0.121597 * (S(-3).x + S(3).x);
     return vec4(clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);  // x: line probability P, y: G
 }
 
@@ -115,15 +131,33 @@ bool matches(int k, float key[9]) {
     return centre && lmin > max(max(key[d.x], key[d.y]), key[d.z]) + 1.0 / 128.0;
 }
 
+// Kernel k's candidate (the centre moved towards its light side) wins if it is lighter.
+void consider(int k, vec4 c, vec4 px[9], float key[9], float st, inout vec4 best,
+              inout float best_key) {
+    ivec3 l = LIGHT[k];
+    vec4 cand = mix(c, (px[l.x] + px[l.y] + px[l.z]) / 3.0, st);
+    float cand_key = mix(key[4], (key[l.x] + key[l.y] + key[l.z]) / 3.0, st);
+    if (cand_key > best_key) {
+        best = cand;
+        best_key = cand_key;
+    }
+}
+
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+
 vec4 hook() {
-    vec4 c = HOOKED_tex(HOOKED_pos);
-    float p = A4KF_PG_tex(HOOKED_pos).x;
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    float p = texelFetch(A4KF_PG_raw, a4k_at, 0).x;
     if (p < 0.06)
         return c;
     vec4 px[9];
     float key[9];
     for (int i = 0; i < 9; i++) {
-        px[i] = i == 4 ? c : HOOKED_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size);
+        px[i] = i == 4 ? c : PX(ivec2(i % 3 - 1, i / 3 - 1));
         key[i] = dot(px[i].rgb, vec3(0.2126, 0.7152, 0.0722));
     }
     // Published strength min(scale / 6, 1), scaled by 0.25: thinning lines costs PSNR
@@ -131,17 +165,13 @@ vec4 hook() {
     float st = min(target_size.x / input_size.x / 6.0, 1.0) * 0.25;
     vec4 best = c;
     float best_key = key[4];
+    // Kernel k, else its mirror k + 4. Written so that k is a constant once the loop is
+    // unrolled: a variable index into px/key costs llvmpipe a gather per read.
     for (int i = 0; i < 4; i++) {
-        int k = matches(i, key) ? i : (matches(i + 4, key) ? i + 4 : -1);
-        if (k < 0)
-            continue;
-        ivec3 l = LIGHT[k];
-        vec4 cand = mix(c, (px[l.x] + px[l.y] + px[l.z]) / 3.0, st);
-        float cand_key = mix(key[4], (key[l.x] + key[l.y] + key[l.z]) / 3.0, st);
-        if (cand_key > best_key) {
-            best = cand;
-            best_key = cand_key;
-        }
+        if (matches(i, key))
+            consider(i, c, px, key, st, best, best_key);
+        else if (matches(i + 4, key))
+            consider(i + 4, c, px, key, st, best, best_key);
     }
     return best;
 }
@@ -163,23 +193,29 @@ bool matches(int k, float key[9]) {
     return centre && lmin > max(max(key[d.x], key[d.y]), key[d.z]) + 1.0 / 128.0;
 }
 
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+#define MAP(off) texelFetch(A4KF_PG_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+ivec2 cell(int i) { return ivec2(i % 3 - 1, i / 3 - 1); }  // 3x3 window, row-major
+
 vec4 hook() {
-    vec4 c = HOOKED_tex(HOOKED_pos);
-    vec2 pg = A4KF_PG_tex(HOOKED_pos).xy;
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    vec2 pg = MAP(ivec2(0)).xy;
     if (pg.x < 0.06)
         return c;
     // Key = flatness G: colour is pulled from the flatter side, which steepens the ramp.
     float key[9];
     for (int i = 0; i < 9; i++)
-        key[i] = i == 4 ? pg.y : A4KF_PG_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size).y;
+        key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
     float s = clamp(min(target_size.x / input_size.x, 1.0) * pg.x * 6.0, 0.0, 1.0);
     for (int i = 0; i < 8; i++) {
         int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
         if (matches(k, key)) {
             ivec3 l = LIGHT[k];
-            vec4 light = HOOKED_tex(HOOKED_pos + vec2(l.x % 3 - 1, l.x / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.y % 3 - 1, l.y / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.z % 3 - 1, l.z / 3 - 1) / target_size);
+            vec4 light = PX(cell(l.x)) + PX(cell(l.y)) + PX(cell(l.z));
             return mix(c, light / 3.0, s);
         }
     }
@@ -194,15 +230,20 @@ vec4 hook() {
 
 #define LUMA(v) dot((v).rgb, vec3(2.0, 3.0, 1.0) / 6.0)
 #define AT(off) HOOKED_tex(HOOKED_pos + (off))
+// The centre, the map and the four corners are whole-pixel reads: texelFetch, index clamped.
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = HOOKED_tex(HOOKED_pos);
-    float p = A4KF_PG_tex(HOOKED_pos).x;
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    float p = texelFetch(A4KF_PG_raw, a4k_at, 0).x;
     if (p < 0.06)
         return c;
     vec2 d = 1.0 / target_size;
-    float tl = LUMA(AT(vec2(-d.x, -d.y))), tr = LUMA(AT(vec2(d.x, -d.y)));
-    float bl = LUMA(AT(vec2(-d.x, d.y))), br = LUMA(AT(d));
+    float tl = LUMA(PX(ivec2(-1, -1))), tr = LUMA(PX(ivec2(1, -1)));
+    float bl = LUMA(PX(ivec2(-1, 1))), br = LUMA(PX(ivec2(1, 1)));
     float lc = LUMA(c);
     vec2 dir = vec2((bl + br) - (tl + tr), (tl + bl) - (tr + br));
     float reduce = max((tl + tr + bl + br) * (0.25 / 8.0), 1.0 / 128.0);

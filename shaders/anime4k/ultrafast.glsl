@@ -6,6 +6,10 @@
 // and the maps stored at OUTPUT size. Then one gradient refine on the scaled image
 // (threshold 0.4, constant strength 0.6). Below a 1.4x upscale nothing runs.
 // Luma comes from RGB (Rec.709) because a4kplay receives RGB frames.
+//
+// Every read of a same-size texture at whole-pixel offsets uses texelFetch with the index
+// clamped to the texture: exactly what texture() returns at that texel centre with
+// clamp-to-edge, at a fraction of the cost on software renderers (llvmpipe).
 
 //!DESC Anime4K UltraFast: Sobel rows
 //!HOOK MAIN
@@ -52,11 +56,15 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KU_G_tex(A4KU_G_pos + vec2(k, 0.0) / target_size).x
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KU_G_raw, clamp(a4k_at + ivec2(k, 0), ivec2(0), a4k_last), 0).x
 
 vec4 hook() {
-    float c = S(0.0);
-    float blur = 0.212543 * c + 0.206038 * (S(-1.0) + S(1.0)) + 0.187691 * (S(-2.0) + S(2.0));
+    a4k_at = ivec2(A4KU_G_pos * A4KU_G_size);
+    a4k_last = ivec2(A4KU_G_size) - 1;
+    float c = S(0);
+    float blur = 0.212543 * c + 0.206038 * (S(-1) + S(1)) + 0.187691 * (S(-2) + S(2));
     return vec4(clamp(blur, 0.0, 1.0), c, 0.0, 0.0);  // G rides along in y
 }
 
@@ -69,12 +77,16 @@ vec4 hook() {
 //!COMPONENTS 2
 //!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
 
-#define S(k) A4KU_GH_tex(A4KU_GH_pos + vec2(0.0, k) / target_size)
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define S(k) texelFetch(A4KU_GH_raw, clamp(a4k_at + ivec2(0, k), ivec2(0), a4k_last), 0)
 
 vec4 hook() {
-    vec4 c = S(0.0);
-    float blur = 0.212543 * c.x + 0.206038 * (S(-1.0).x + S(1.0).x)
-               + 0.187691 * (S(-2.0).x + S(2.0).x);
+    a4k_at = ivec2(A4KU_GH_pos * A4KU_GH_size);
+    a4k_last = ivec2(A4KU_GH_size) - 1;
+    vec4 c = S(0);
+    float blur = 0.212543 * c.x + 0.206038 * (S(-1).x + S(1).x)
+               + 0.187691 * (S(-2).x + S(2).x);
     // x: line probability P = blurred gradient magnitude, y: G
     return vec4(1.0 - clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);
 }
@@ -96,23 +108,29 @@ bool matches(int k, float key[9]) {
     return centre && lmin > max(max(key[d.x], key[d.y]), key[d.z]) + 1.0 / 128.0;
 }
 
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+#define MAP(off) texelFetch(A4KU_PG_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+ivec2 cell(int i) { return ivec2(i % 3 - 1, i / 3 - 1); }  // 3x3 window, row-major
+
 vec4 hook() {
-    vec4 c = HOOKED_tex(HOOKED_pos);
-    vec2 pg = A4KU_PG_tex(HOOKED_pos).xy;
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    vec2 pg = MAP(ivec2(0)).xy;
     if (pg.x < 0.4)
         return c;
     // Key = flatness G: colour is pulled from the flatter side, which steepens the ramp.
     float key[9];
     for (int i = 0; i < 9; i++)
-        key[i] = i == 4 ? pg.y : A4KU_PG_tex(HOOKED_pos + vec2(i % 3 - 1, i / 3 - 1) / target_size).y;
+        key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
     const float s = 0.6;
     for (int i = 0; i < 8; i++) {
         int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
         if (matches(k, key)) {
             ivec3 l = LIGHT[k];
-            vec4 light = HOOKED_tex(HOOKED_pos + vec2(l.x % 3 - 1, l.x / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.y % 3 - 1, l.y / 3 - 1) / target_size)
-                       + HOOKED_tex(HOOKED_pos + vec2(l.z % 3 - 1, l.z / 3 - 1) / target_size);
+            vec4 light = PX(cell(l.x)) + PX(cell(l.y)) + PX(cell(l.z));
             return mix(c, light / 3.0, s);
         }
     }

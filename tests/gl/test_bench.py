@@ -102,7 +102,8 @@ def _bench(tmp_path, *extra):
 
 
 def test_json_schema_and_fetch_counts(glcheck, tmp_path, capsys):
-    data = _bench(tmp_path)
+    data = _bench(tmp_path, "--no-cpu")
+    assert "cpu_overhead" not in data
     assert list(data)[:3] == ["machine", "renderer", "runs"]
     assert "llvmpipe" in data["renderer"] or data["renderer"]
     assert [(r["profile"], r["input"], r["output"]) for r in data["runs"]] == [
@@ -156,4 +157,10 @@ def test_vs_mpv_end_to_end(glcheck, tmp_path):
         assert math.isfinite(v["ours_ms"]) and math.isfinite(v["mpv_ms"])
         assert "mpv_messages" not in v, v["mpv_messages"]   # mpv ran our shaders cleanly
     assert data["vs_mpv"][1]["shaders"][0].endswith("nine.glsl")
-    assert data["cpu_overhead_ms"] > 0
+    # the play loop's CPU time, per chain, with the no-op driver and with llvmpipe
+    loops = data["cpu_overhead"]
+    assert [(e["profile"], e["output"]) for e in loops] == [("Off", [64, 36]),
+                                                            ("shaders", [64, 36])]
+    for e in loops:
+        assert 0 < e["noop_ms"] < 1000 and 0 < e["llvmpipe_ms"] < 1000
+    assert data["cpu_overhead_ms"] == max(e["noop_ms"] for e in loops)

@@ -307,3 +307,85 @@ vec4 hook() { return vec4(0.0); }
     out, warnings = run(glcheck, [shader], img, (23, 17))
     np.testing.assert_allclose(out, img, atol=TOL)
     assert any("CHROMA" in w for w in warnings)
+
+
+ADD_PASSES = "".join(f"""//!HOOK MAIN
+//!BIND HOOKED
+//!DESC add {k}
+vec4 hook() {{ return HOOKED_tex(HOOKED_pos) + vec4(0.1, 0.1, 0.1, 0.0); }}
+
+""" for k in range(5))
+
+
+def test_intermediate_textures_go_back_to_the_pool_within_a_frame(glcheck):
+    """Five passes in a row need two textures (mpv-style reuse), not five."""
+    from player.chain import Chain
+    from player.offscreen import to_texture
+    img = image() * 0.5
+    chain = Chain([parse(ADD_PASSES, "add.glsl")], "bicubic")
+    src = to_texture(img)
+    try:
+        for _ in range(3):
+            out = chain.run(src, 23, 17)
+        # five RGBA16F roundings in a row (half a unit of 1/1024 each, near 1.0)
+        np.testing.assert_allclose(out.read(4)[:, :, :3], img + 0.5, atol=3e-3)
+        assert len(chain.pool) == 2
+    finally:
+        src.release()
+        chain.release()
+
+
+def test_saved_texture_stays_alive_until_its_last_reader(glcheck):
+    """KEEP is saved first, then three passes recycle textures; the last pass reads KEEP."""
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+//!SAVE KEEP
+//!DESC keep half
+vec4 hook() { return HOOKED_tex(HOOKED_pos) * 0.5; }
+
+""" + "".join(f"""//!HOOK MAIN
+//!BIND HOOKED
+//!DESC invert {k}
+vec4 hook() {{ return vec4(1.0 - HOOKED_tex(HOOKED_pos).rgb, 1.0); }}
+
+""" for k in range(3)) + """//!HOOK SCALED
+//!BIND HOOKED
+//!BIND KEEP
+//!DESC sum
+vec4 hook() { return vec4(KEEP_tex(HOOKED_pos).rgb + HOOKED_tex(HOOKED_pos).rgb, 1.0); }
+"""
+    img = image()
+    out, _ = run(glcheck, [shader], img, (23, 17))
+    np.testing.assert_allclose(out, np.clip(1.0 - 0.5 * img, 0, 1), atol=TOL)
+
+
+def test_lifetimes_free_after_the_last_reader():
+    from player.chain import lifetimes
+    # step 0 writes 0 from the source; 1 reads 0; 2 reads 0 and 1; 3 reads 2 (the result)
+    steps = [(0, [-1]), (1, [0]), (2, [0, 1]), (3, [2]), (4, [])]
+    assert lifetimes(steps, keep=3) == [(), (), (0, 1), (2,), (4,)]
+
+
+def test_timer_keeps_every_frame_when_the_ring_wraps(glcheck):
+    """Frames slower than the ring is deep: begin() reads the oldest slot instead of
+    dropping it, so collect() returns every frame, oldest first, with its tag."""
+    from OpenGL import GL
+    from player import gpu
+    timer = gpu.GpuTimer()
+    try:
+        frames = 3 * gpu.GpuTimer.RING + 1
+        for k in range(frames):
+            timer.begin(k)
+            GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+            timer.stamp("a")
+            timer.stamp("b")
+            timer.end()
+        GL.glFinish()
+        got = timer.collect(with_tags=True)
+        assert [tag for _, _, tag in got] == list(range(frames))
+        for total, passes, _ in got:
+            assert [label for label, _ in passes] == ["a", "b"]
+            assert total >= 0 and all(ms >= 0 for _, ms in passes)
+        assert timer.collect() == []
+    finally:
+        timer.release()
