@@ -97,8 +97,11 @@ class Video:
             bad = _bad_option(e, options or {})
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
+        self._props = {"time-pos": 0.0, "frame-drop-count": 0}
         try:
             self.player.register_event_callback(self._on_event)
+            for name in self._props:   # pushed by libmpv: no per-frame round trips
+                self.player.observe_property(name, self._on_property)
             self._proc = mpv.MpvGlGetProcAddressFn(
                 lambda _ctx, name: get_proc_address(name.decode()))
             self.ctx = mpv.MpvRenderContext(self.player, "opengl",
@@ -114,6 +117,10 @@ class Video:
     def _on_update(self) -> None:
         self._dirty = True
         self._wake()
+
+    def _on_property(self, name, value) -> None:
+        if value is not None:
+            self._props[name] = value
 
     def _on_event(self, event) -> None:
         try:
@@ -208,16 +215,10 @@ class Video:
         return 24.0
 
     def time_pos(self) -> float:
-        try:
-            return float(self.player.time_pos or 0.0)
-        except Exception:
-            return 0.0
+        return float(self._props["time-pos"])
 
     def drop_count(self) -> int:
-        try:
-            return int(self.player.frame_drop_count or 0)
-        except Exception:
-            return 0
+        return int(self._props["frame-drop-count"])
 
     # ---- commands ----------------------------------------------------------------------
     def command(self, *args) -> None:

@@ -101,6 +101,7 @@ class Window:
         glfw.swap_interval(1)
         self.fullscreen = bool(monitor)
         self.platform = platform
+        self._fb_size = tuple(glfw.get_framebuffer_size(self.handle))
         self._install_callbacks()
 
     def _install_callbacks(self) -> None:
@@ -111,6 +112,7 @@ class Window:
                 self.events.append(Event("key", key=key, mods=mods))
 
         def on_size(_w, w, h):
+            self._fb_size = (w, h)
             self.events.append(Event("resize", w=w, h=h))
 
         def on_button(_w, button, action, mods):
@@ -135,7 +137,9 @@ class Window:
             self._callbacks.append(fn)
 
     def framebuffer_size(self) -> tuple[int, int]:
-        return self._glfw.get_framebuffer_size(self.handle)
+        """The size GLFW last reported (kept from its callback: asking the window system
+        every frame is a round trip to the X server)."""
+        return self._fb_size
 
     def window_size(self) -> tuple[int, int]:
         return self._glfw.get_window_size(self.handle)
