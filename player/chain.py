@@ -398,12 +398,12 @@ class Chain:
         own_timer = timer is None
         stamp = (self.timer if own_timer else timer).stamp
         key = (src.w, src.h, src.components, int(out_w), int(out_h))
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = self._make_plan(src, key[3], key[4])
         if self._result is not None:
             self.pool.give(self._result)
             self._result = None
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._new_plan(src, key)
         GL.glDisable(GL.GL_BLEND)
         GL.glDisable(GL.GL_DEPTH_TEST)
         GL.glDisable(GL.GL_SCISSOR_TEST)
@@ -421,6 +421,18 @@ class Chain:
             return src
         self._result = self._slots[plan.result]
         return self._result
+
+    PLANS_KEPT = 4  # sizes remembered (e.g. windowed, fullscreen, compare); older ones go
+
+    def _new_plan(self, src: gpu.Texture, key: tuple) -> _Plan:
+        """A plan for new sizes. Textures of sizes no kept plan uses are released, so
+        dragging a window through a hundred sizes does not keep a hundred sets alive."""
+        while len(self._plans) >= self.PLANS_KEPT:
+            self._plans.pop(next(iter(self._plans)))
+        plan = self._plans[key] = self._make_plan(src, key[3], key[4])
+        self.pool.trim({gpu.TexturePool.key(st.w, st.h, st.components)
+                        for p in self._plans.values() for st in p.steps})
+        return plan
 
     def _execute(self, plan: _Plan, src: gpu.Texture, stamp) -> None:
         """Issue a plan's draws; textures come from the pool and go back after their last

@@ -270,8 +270,12 @@ class TexturePool:
         self._free: dict[tuple, list[Texture]] = {}
         self._all: list[Texture] = []
 
+    @staticmethod
+    def key(w: int, h: int, components: int = 4, precision: str = "f16") -> tuple:
+        return (w, h, _FORMATS[(components, precision)][0], precision)
+
     def take(self, w: int, h: int, components: int = 4, precision: str = "f16") -> Texture:
-        key = (w, h, _FORMATS[(components, precision)][0], precision)
+        key = self.key(w, h, components, precision)
         free = self._free.get(key)
         if free:
             return free.pop()

@@ -389,3 +389,24 @@ def test_timer_keeps_every_frame_when_the_ring_wraps(glcheck):
         assert timer.collect() == []
     finally:
         timer.release()
+
+
+def test_resizing_through_many_sizes_keeps_memory_bounded(glcheck):
+    """A window dragged through many sizes: textures of sizes no longer used are released."""
+    from player import gpu
+    from player.chain import Chain
+    from player.offscreen import to_texture
+    chain = Chain([parse(INVERT, "a.glsl")], "bicubic")
+    src = to_texture(image())
+    try:
+        chain.run(src, 40, 30)
+        steady = len(chain.pool)
+        for k in range(20):
+            chain.run(src, 41 + k, 31 + k)
+        assert len(chain.pool) <= steady * Chain.PLANS_KEPT
+        out = chain.run(src, 40, 30).read(4)[:, :, :3]   # an old size still renders right
+        want = np.clip(reference.scale(1.0 - image(), 40, 30, "bicubic"), 0, 1)
+        assert np.abs(np.clip(out, 0, 1) - want).max() < 3e-3
+    finally:
+        src.release()
+        chain.release()
