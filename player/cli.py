@@ -247,13 +247,8 @@ def cmd_upscale(args) -> int:
     src, dst = Path(args.input), Path(args.output)
     if dst.suffix.lower() != ".png":
         raise ImageError("the output must be a .png file", path=str(dst))
-    if dst.exists() and src.exists() and dst.resolve() == src.resolve():
-        raise ImageError("the output is the input file; a4kplay never writes to its input",
-                         path=str(dst))
-    if dst.exists() and not args.force:
-        raise ImageError("the output exists", path=str(dst), hint="use --force to overwrite")
-    if not dst.parent.is_dir():
-        raise ImageError("the output's directory does not exist", path=str(dst))
+    from .files import check_output
+    check_output(src, dst, args.force, ImageError)
     from .offscreen import read_image
     img = read_image(src)
     h, w = img.shape[:2]

@@ -58,6 +58,7 @@ from typing import Mapping, TextIO
 
 import numpy as np
 
+from .files import check_output
 from .errors import MediaError, ShaderError
 
 CONTAINERS = {".mkv": "matroska", ".mp4": "mp4", ".webm": "webm"}
@@ -257,16 +258,7 @@ def check_paths(src: str, dst: str, force: bool) -> tuple[Path, Path]:
                          hint="the output must end in .mkv, .mp4 or .webm")
     if not s.is_file():
         raise MediaError("no such file" if not s.exists() else "not a file", path=str(s))
-    same = d.resolve() == s.resolve() or (d.exists() and os.path.samefile(s, d))
-    if same:
-        raise MediaError("the output is the input file; a4kplay never writes to its input",
-                         path=str(d))
-    if d.is_dir():
-        raise MediaError("the output is a directory", path=str(d))
-    if d.exists() and not force:
-        raise MediaError("the output exists", path=str(d), hint="use --force to overwrite")
-    if not d.parent.is_dir():
-        raise MediaError("the output's directory does not exist", path=str(d))
+    check_output(s, d, force, MediaError)
     return s, d
 
 

@@ -42,6 +42,22 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
     return path
 
 
+def check_output(src: str | os.PathLike, dst: str | os.PathLike, force: bool,
+                 error: type[A4kError] = A4kError) -> None:
+    """Refuse, before any work, an output that would lose something: the input itself (also
+    through a link), a directory, an existing file without ``force``, a missing folder."""
+    s, d = os.path.expanduser(os.fspath(src)), os.path.expanduser(os.fspath(dst))
+    if os.path.exists(d) and os.path.exists(s) and (
+            os.path.realpath(d) == os.path.realpath(s) or os.path.samefile(s, d)):
+        raise error("the output is the input file; a4kplay never writes to its input", path=d)
+    if os.path.isdir(d):
+        raise error("the output is a directory", path=d)
+    if os.path.exists(d) and not force:
+        raise error("the output exists", path=d, hint="use --force to overwrite")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(d))):
+        raise error("the output's directory does not exist", path=d)
+
+
 def finite(value: Any) -> Any:
     """NaN/inf -> None, recursively, so the JSON written is valid JSON."""
     if isinstance(value, float) and not math.isfinite(value):

@@ -273,7 +273,6 @@ class Governor:
         return self._switch(t, here - 1, reason)
 
     def _switch(self, t: float, to_index: int, reason: str) -> str:
-        s = self._settings
         old = self._current
         new = self._ladder[to_index]
         going_down = to_index > self._ladder.index(old)

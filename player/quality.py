@@ -136,7 +136,6 @@ class GLUpscale:
 
 def main(argv: list[str] | None = None) -> int:
     """`a4kplay quality HR_DIR|HR.png ... [--scale 2] [--profiles NAME ...] [--json PATH]`."""
-    import json
     from pathlib import Path
     from .cli import _Parser, _positive
     ap = _Parser(prog="a4kplay quality", description=__doc__.splitlines()[0])

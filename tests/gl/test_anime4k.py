@@ -9,8 +9,6 @@ more than that.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 

@@ -393,7 +393,6 @@ def test_timer_keeps_every_frame_when_the_ring_wraps(glcheck):
 
 def test_resizing_through_many_sizes_keeps_memory_bounded(glcheck):
     """A window dragged through many sizes: textures of sizes no longer used are released."""
-    from player import gpu
     from player.chain import Chain
     from player.offscreen import to_texture
     chain = Chain([parse(INVERT, "a.glsl")], "bicubic")
