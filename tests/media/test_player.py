@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
+import wave
 
 import numpy as np
 import pytest
@@ -209,6 +210,13 @@ def test_bad_inputs(tmp_path, clip):
     one_line_error(run_cli(empty, "--headless"), "empty")
     junk = mediagen.not_media(tmp_path / "junk.mkv")
     one_line_error(run_cli(junk, "--headless", "--no-audio"), "junk.mkv")
+    wav = tmp_path / "tone.wav"
+    with wave.open(str(wav), "wb") as w:        # audio only: nothing to upscale
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x10" * 8000)
+    one_line_error(run_cli(wav, "--headless"), "no video stream")
     one_line_error(run_cli(clip.path, env={"DISPLAY": None, "WAYLAND_DISPLAY": None}),
                    "no display", "--headless")
     one_line_error(run_cli(clip.path, "--headless", "--mpv", "no-such-option=1"), "option")
