@@ -222,7 +222,11 @@ class Player:
         if self.watcher.poll(time.monotonic()):
             self.queue.append(Action("reload"))
         while self.queue:
-            self._apply(self.queue.popleft())
+            action = self.queue.popleft()
+            try:
+                self._apply(action)
+            except (A4kError, OSError) as e:   # e.g. an unwritable screenshot folder
+                self.notify(f"{action}: {e}")
         for kind, _ in self.video.poll_events():
             if kind == "end-file":
                 self.quit = True
@@ -429,7 +433,7 @@ class Player:
         elif name == "flip":
             if self.compare == "flip":
                 self.flip_show_baseline = not self.flip_show_baseline
-                self.notify("showing " + ("baseline" if self.flip_show_baseline else self.profile))
+                self.notify("showing " + ("baseline" if self.flip_show_baseline else self.tier))
                 self.redraw = True
         elif name == "divider":
             self.split = min(1.0, max(0.0, self.split + float(arg)))

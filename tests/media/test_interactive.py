@@ -248,3 +248,22 @@ def test_edit_key_copies_the_shipped_profiles_first(gl, clip, tmp_path, monkeypa
     finally:
         player.close()
     assert SHIPPED_CONFIG.read_bytes() == shipped
+
+
+def test_a_failing_action_is_reported_not_fatal(gl, clip, tmp_path):
+    """A screenshot into a folder that cannot be made: a message, and playback goes on."""
+    import glfw
+    shader = tmp_path / "solid.glsl"
+    shader.write_text(SOLID.format(r=1, g=1, b=0))
+    blocker = tmp_path / "shots"
+    blocker.write_text("a file where the screenshot folder should be")
+    cfg = write_config(tmp_path, shader)
+    player = start(gl, clip, cfg)
+    try:
+        player._on_event(Event("key", key=glfw.KEY_S))
+        player.step()
+        assert any("screenshot" in m for _, m in player.messages)
+        seek(player, clip.pts[4])
+        np.testing.assert_allclose(colour(player), [1, 1, 0], atol=0.01)
+    finally:
+        player.close()
