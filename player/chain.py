@@ -352,7 +352,7 @@ class Chain:
                 else "\nvoid main() { a4k_out = hook(); }\n")
         source = head + f"#line {spec.body_line}\n" + spec.body + main
         if is_compute:
-            program = _ComputeProgram(source, spec.path)
+            program = gpu.Program(None, source, spec.path, kind=GL.GL_COMPUTE_SHADER)
         else:
             program = gpu.Program(gpu_vertex(self._version), source, path=spec.path)
         self._programs.append(program)
@@ -651,27 +651,6 @@ class Chain:
                 obj.release()
         self._result = None
         self._plans = {}
-
-
-class _ComputeProgram(gpu.Program):
-    """A compute-shader program (COMPUTE passes); same uniform handling as Program."""
-
-    def __init__(self, source: str, path: str):  # noqa: D107 - replaces the base init
-        self.path = path
-        self._locations, self._values = {}, {}
-        self.id = 0
-        shader = gpu._compile(GL.GL_COMPUTE_SHADER, source, path, lambda n: n)
-        prog = GL.glCreateProgram()
-        GL.glAttachShader(prog, shader)
-        GL.glLinkProgram(prog)
-        GL.glDeleteShader(shader)
-        if GL.glGetProgramiv(prog, GL.GL_LINK_STATUS) != GL.GL_TRUE:
-            log = gpu._text(GL.glGetProgramInfoLog(prog))
-            GL.glDeleteProgram(prog)
-            raise ShaderError(f"link failed: {log.strip()}", path=path)
-        self.id = int(prog)
-        gpu.stats.programs += 1
-        gpu.stats.live_programs += 1
 
 
 def gpu_vertex(version: str) -> str:

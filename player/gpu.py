@@ -162,25 +162,31 @@ class Program:
     PyOpenGL call costs microseconds of CPU.
     """
 
-    def __init__(self, vertex: str, fragment: str, path: str = "<builtin>",
-                 line_map=None):
+    def __init__(self, vertex: str | None, fragment: str, path: str = "<builtin>",
+                 line_map=None, kind: int = GL.GL_FRAGMENT_SHADER):
+        """Compile and link ``vertex`` + ``fragment`` (or, with ``kind`` GL_COMPUTE_SHADER
+        and ``vertex`` None, one compute shader). Errors name ``path`` and its line."""
         self.path = path
         self._line_map = line_map or (lambda n: n)
         self._locations: dict[str, int] = {}
         self._values: dict[int, tuple] = {}
         self.id = 0
-        vs = _compile(GL.GL_VERTEX_SHADER, vertex, "<a4kplay vertex shader>", lambda n: n)
+        shaders = []
         try:
-            fs = _compile(GL.GL_FRAGMENT_SHADER, fragment, path, self._line_map, fragment)
+            if vertex is not None:
+                shaders.append(_compile(GL.GL_VERTEX_SHADER, vertex, "<a4kplay vertex shader>",
+                                        lambda n: n))
+            shaders.append(_compile(kind, fragment, path, self._line_map, fragment))
         except Exception:
-            GL.glDeleteShader(vs)
+            for sh in shaders:
+                GL.glDeleteShader(sh)
             raise
         prog = GL.glCreateProgram()
-        GL.glAttachShader(prog, vs)
-        GL.glAttachShader(prog, fs)
+        for sh in shaders:
+            GL.glAttachShader(prog, sh)
         GL.glLinkProgram(prog)
-        GL.glDeleteShader(vs)
-        GL.glDeleteShader(fs)
+        for sh in shaders:
+            GL.glDeleteShader(sh)
         if GL.glGetProgramiv(prog, GL.GL_LINK_STATUS) != GL.GL_TRUE:
             log = _text(GL.glGetProgramInfoLog(prog))
             GL.glDeleteProgram(prog)
