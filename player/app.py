@@ -159,6 +159,15 @@ class Player:
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(video_path).name}", visible=False)
         try:
+            # Everything slow (compiling chains) happens before libmpv starts: once it has,
+            # the loop must answer its update callbacks promptly, or libmpv stops sending
+            # them (seen: a paused start never showed its first frame).
+            self.presenter = Presenter()
+            self.overlay = Overlay()
+            self.chains = ChainSet(config)
+            self.chains.get(self.profile)
+            self._warm_ladder()
+            self.timer = gpu.GpuTimer()
             self.video = Video(video_path, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=opts.mpv_options)
             vw, vh = self.video.size
@@ -170,15 +179,23 @@ class Player:
                 if opts.fullscreen:
                     self.window.toggle_fullscreen()
             self.src = gpu.Texture(vw, vh, 4, "f16")
-            self.presenter = Presenter()
-            self.overlay = Overlay()
-            self.chains = ChainSet(config)
-            self.chains.get(self.profile)
-            self.timer = gpu.GpuTimer()
             self._start_governor()
         except BaseException:
             self.close()
             raise
+
+    def _warm_ladder(self) -> None:
+        """Build, and run once on a small frame, the tiers the governor may step down to:
+        drivers finish compiling on the first draw, and a switch must not stall on that."""
+        ladder = self.config.ladder
+        if self.profile not in ladder:
+            return
+        dummy = gpu.Texture(64, 36, 4, "f16")
+        try:
+            for name in ladder[ladder.index(self.profile):]:
+                self.chains.get(name).run(dummy, 128, 72)
+        finally:
+            dummy.release()
 
     def _start_governor(self, stats: bool = True) -> None:
         fps = self.video.fps
@@ -186,14 +203,6 @@ class Player:
         if self.profile in ladder:
             self.governor = Governor(ladder, self.config.governor, fps, start=self.profile)
             self.governor.enabled = self.opts.auto and self.config.governor.enabled
-            fw, fh = self.window.framebuffer_size()
-            rect = letterbox(*self.src.size, fw, fh)
-            for name in ladder[ladder.index(self.profile):]:
-                # build and run once the tiers below now: drivers finish compiling on the
-                # first draw, and the governor's switch must not stall on that
-                chain = self.chains.get(name)
-                if rect.w:
-                    chain.run(self.src, rect.w, rect.h)
         if self.opts.stats and stats:
             self.stats = StatsRecorder(fps, self.budget_ms())
 

@@ -245,3 +245,17 @@ def test_libmpv_missing(tmp_path, clip):
         "ctypes.util.find_library = lambda n: None if 'mpv' in n else _orig(n)\n")
     r = run_cli(clip.path, "--headless", env={"PYTHONPATH": str(site)})
     one_line_error(r, "libmpv", "apt-get install libmpv2")
+
+
+def test_paused_start_with_a_heavy_ladder_shows_its_frame(clip, tmp_path):
+    """Regression: compiling the ladder's chains after libmpv had started made a paused
+    start miss libmpv's update callbacks and never show a frame (it hung)."""
+    shot = tmp_path / "paused.png"
+    r = run_cli(clip.path, "--headless", "--mpv", "pause=yes", "--frames", "1", "--start",
+                "1.0", "--profile", "Full", "--size", "640x360", "--no-audio",
+                "--screenshot", shot, timeout=90)
+    assert r.returncode == 0, r.stderr
+    from PIL import Image
+    with Image.open(shot) as im:
+        img = np.asarray(im.convert("RGB"))
+    assert img.mean() > 20
