@@ -89,9 +89,6 @@ class ChainSet:
             chain = self._baselines[scaler] = Chain([], scaler, label=f"baseline {scaler}")
         return chain
 
-    def built(self) -> tuple[str, ...]:
-        return tuple(self._chains)
-
     def rebuild(self, config: Config) -> None:
         """Build, beside the live chains, every chain that is live now (by profile name, as
         ``config`` now defines it); swap them in only when all build. On error the live

@@ -115,7 +115,6 @@ class _Pass:
     desc: str
     fixed: bool
     compute: tuple[int, int, int, int] | None = None
-    local_size: tuple[int, int] = (1, 1)
 
 
 @dataclass
@@ -635,9 +634,6 @@ class Chain:
             self.warnings.append(text)
 
     # ---- facts and teardown ------------------------------------------------------------
-    def pass_count(self) -> int:
-        return sum(len(v) for v in self._passes.values())
-
     def release(self) -> None:
         for prog in getattr(self, "_programs", ()):
             prog.release()

@@ -163,20 +163,18 @@ class Program:
     """
 
     def __init__(self, vertex: str | None, fragment: str, path: str = "<builtin>",
-                 line_map=None, kind: int = GL.GL_FRAGMENT_SHADER):
+                 kind: int = GL.GL_FRAGMENT_SHADER):
         """Compile and link ``vertex`` + ``fragment`` (or, with ``kind`` GL_COMPUTE_SHADER
         and ``vertex`` None, one compute shader). Errors name ``path`` and its line."""
         self.path = path
-        self._line_map = line_map or (lambda n: n)
         self._locations: dict[str, int] = {}
         self._values: dict[int, tuple] = {}
         self.id = 0
         shaders = []
         try:
             if vertex is not None:
-                shaders.append(_compile(GL.GL_VERTEX_SHADER, vertex, "<a4kplay vertex shader>",
-                                        lambda n: n))
-            shaders.append(_compile(kind, fragment, path, self._line_map, fragment))
+                shaders.append(_compile(GL.GL_VERTEX_SHADER, vertex, "<a4kplay vertex shader>"))
+            shaders.append(_compile(kind, fragment, path))
         except Exception:
             for sh in shaders:
                 GL.glDeleteShader(sh)
@@ -229,7 +227,9 @@ def _text(log) -> str:
     return log.decode("utf-8", "replace") if isinstance(log, bytes) else str(log)
 
 
-def _compile(kind: int, source: str, path: str, line_map, full_source: str | None = None) -> int:
+def _compile(kind: int, source: str, path: str) -> int:
+    """Compile one stage; the `#line` the chain emits makes the driver's line numbers the
+    shader file's own, so an error names the user's file and line directly."""
     shader = GL.glCreateShader(kind)
     GL.glShaderSource(shader, source)
     GL.glCompileShader(shader)
@@ -239,7 +239,7 @@ def _compile(kind: int, source: str, path: str, line_map, full_source: str | Non
     GL.glDeleteShader(shader)
     line, message = _first_error(log)
     raise ShaderError(f"GLSL compile error: {message}", path=path,
-                      line=line_map(line) if line is not None else None, source=log.strip())
+                      line=line, source=log.strip())
 
 
 def _first_error(log: str) -> tuple[int | None, str]:
