@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import A4kError
+from player.base.errors import A4kError
 
 SUBCOMMANDS = ("demo", "upscale", "quality", "bench", "profiles", "export", "play")
 
@@ -160,13 +160,13 @@ def _dispatch(argv: list[str]) -> int:
     elif cmd != "play":
         argv = argv[1:]
     if cmd == "export":
-        from .export import main as export_main
+        from player.tools.export import main as export_main
         return export_main(argv)
     if cmd == "bench":
-        from .bench import main as bench_main
+        from player.tools.bench import main as bench_main
         return bench_main(argv)
     if cmd == "quality":
-        from .quality import main as quality_main
+        from player.tools.quality import main as quality_main
         return quality_main(argv)
     args = parsers[cmd].parse_args(argv)
     if cmd == "profiles":
@@ -174,9 +174,9 @@ def _dispatch(argv: list[str]) -> int:
     if cmd == "upscale":
         return cmd_upscale(args)
     if cmd == "demo":
-        from .video import import_mpv
+        from player.playback.video import import_mpv
         import_mpv()
-        from .demo import demo_clip
+        from player.media.demo import demo_clip
         args.file = str(demo_clip())
     return cmd_play(args)
 
@@ -185,12 +185,12 @@ def _config_with_shaders(args):
     """The profiles config, plus a profile made of --shader files when some were given."""
     import dataclasses
     from types import MappingProxyType
-    from .profiles import Profile, load_config
+    from player.config.profiles import Profile, load_config
     config = load_config(args.config)
     if args.shader:
         for s in args.shader:
             if not Path(s).expanduser().is_file():
-                from .errors import ShaderError
+                from player.base.errors import ShaderError
                 raise ShaderError("no such shader file", path=s)
         custom = Profile(name="shaders", shaders=tuple(str(Path(s).expanduser().resolve())
                                                        for s in args.shader),
@@ -207,14 +207,14 @@ def _config_with_shaders(args):
 
 
 def cmd_play(args) -> int:
-    from .video import check_path
+    from player.playback.video import check_path
     check_path(args.file)                   # a bad path is reported before anything else
     config = _config_with_shaders(args)
     if args.profile:
         config.profile(args.profile)
-    from .window import setup_platform
+    from player.gl.window import setup_platform
     setup_platform(args.headless)
-    from .app import PlayOptions, play
+    from player.playback.loop import PlayOptions, play
     mpv_options = dict(args.mpv)
     if args.headless:
         mpv_options.setdefault("ao", "null")  # scripted runs: no sound device needed
@@ -231,7 +231,7 @@ def cmd_play(args) -> int:
 
 
 def cmd_profiles(args) -> int:
-    from .profiles import check, find_config
+    from player.config.profiles import check, find_config
     path = find_config(args.path)
     problems = check(args.path)
     if problems:
@@ -243,13 +243,13 @@ def cmd_profiles(args) -> int:
 
 
 def cmd_upscale(args) -> int:
-    from .errors import ImageError
+    from player.base.errors import ImageError
     src, dst = Path(args.input), Path(args.output)
     if dst.suffix.lower() != ".png":
         raise ImageError("the output must be a .png file", path=str(dst))
-    from .files import check_output
+    from player.base.files import check_output
     check_output(src, dst, args.force, ImageError)
-    from .offscreen import read_image
+    from player.render.offscreen import read_image
     img = read_image(src)
     h, w = img.shape[:2]
     out_w, out_h = args.size if args.size else (max(1, round(w * args.scale)),
@@ -260,16 +260,16 @@ def cmd_upscale(args) -> int:
         shaders, scaler, params = args.shader, args.scaler or "bicubic", None
         for s in shaders:
             if not Path(s).is_file():
-                from .errors import ShaderError
+                from player.base.errors import ShaderError
                 raise ShaderError("no such shader file", path=s)
     else:
-        from .profiles import load_config
+        from player.config.profiles import load_config
         config = load_config(args.config)
         profile = config.profile(args.profile or "Off")
         shaders, scaler, params = profile.shaders, args.scaler or profile.scaler, profile.params
-    from .window import setup_platform
+    from player.gl.window import setup_platform
     setup_platform(headless=True)
-    from .offscreen import upscale_array, write_png
+    from player.render.offscreen import upscale_array, write_png
     out = upscale_array(img, (out_w, out_h), shaders, scaler, params)
     write_png(dst, out)
     print(f"{dst}: {w}x{h} -> {out_w}x{out_h}", file=sys.stderr)

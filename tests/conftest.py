@@ -36,13 +36,13 @@ def _start_xvfb() -> None:
 
 def pytest_configure(config):
     _start_xvfb()
-    from player.window import setup_platform
+    from player.gl.window import setup_platform
     setup_platform(headless=True)
 
 
 def pytest_unconfigure(config):
-    if "player.offscreen" in sys.modules:
-        sys.modules["player.offscreen"].close()  # before its X server goes away
+    if "player.render.offscreen" in sys.modules:
+        sys.modules["player.render.offscreen"].close()  # before its X server goes away
     if _xvfb is not None:
         _xvfb.terminate()
         _xvfb.wait(timeout=10)
@@ -51,7 +51,7 @@ def pytest_unconfigure(config):
 @pytest.fixture(scope="session")
 def gl():
     """The session's hidden GL context (a real llvmpipe context under Xvfb)."""
-    from player import offscreen
+    from player.render import offscreen
     win = offscreen.context()
     yield win
 
@@ -59,7 +59,7 @@ def gl():
 @pytest.fixture
 def glcheck(gl):
     """Asserts no GL error is pending before and after the test."""
-    from player import gpu
+    from player.gl import gpu
     gpu.check_error("before test")
     yield gl
     gpu.check_error("after test")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from player import reference
+from player.media import reference
 from training import infer_numpy
 from training.data import area_down2, corpus_split, even_crop, load_rgb
 

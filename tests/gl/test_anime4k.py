@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player import mediagen, reference
+from player.media import mediagen, reference
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.gl
@@ -35,7 +35,7 @@ def close_enough(got, want):
 @pytest.mark.parametrize("tier", list(TIERS))
 @pytest.mark.parametrize("factor", [2.0, 1.5, 2.25])
 def test_tier_matches_reference(gl, lineart, tier, factor):
-    from player.offscreen import upscale_array
+    from player.render.offscreen import upscale_array
     h, w = lineart.shape[:2]
     out_w, out_h = round(w * factor), round(h * factor)
     got = upscale_array(lineart, (out_w, out_h), [SHADERS / TIERS[tier]], "bicubic")
@@ -48,7 +48,7 @@ def test_tier_matches_reference(gl, lineart, tier, factor):
 
 
 def test_source_size_map_variant_matches_reference(gl, lineart):
-    from player.offscreen import upscale_array
+    from player.render.offscreen import upscale_array
     got = upscale_array(lineart, (192, 128), [SHADERS / "variants" / "full_srcmaps.glsl"])
     want = reference.anime4k(lineart, 192, 128, "Full", "bicubic", map_size="source")
     share, worst = close_enough(got, want)
@@ -57,7 +57,7 @@ def test_source_size_map_variant_matches_reference(gl, lineart):
 
 @pytest.mark.parametrize("tier", list(TIERS))
 def test_below_1_4x_passes_through(gl, lineart, tier):
-    from player.offscreen import upscale_array
+    from player.render.offscreen import upscale_array
     got = upscale_array(lineart, (125, 83), [SHADERS / TIERS[tier]], "bicubic")   # 1.3x
     plain = np.clip(reference.scale(lineart, 125, 83, "bicubic"), 0, 1)
     assert np.abs(got - plain).max() <= 2 / 255

@@ -8,9 +8,11 @@ import shutil
 
 import pytest
 
-from player import bench, fetches
-from player.errors import A4kError
-from player.hookfile import parse
+from player.tools import bench
+
+from player.render import fetches
+from player.base.errors import A4kError
+from player.render.hookfile import parse
 
 pytestmark = pytest.mark.gl
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from player import reference
-from player.errors import ShaderError
-from player.hookfile import parse
+from player.media import reference
+from player.base.errors import ShaderError
+from player.render.hookfile import parse
 
 pytestmark = pytest.mark.gl
 
@@ -19,8 +19,8 @@ def image(w=23, h=17, seed=0):
 
 
 def run(glcheck, shaders_text, img, out_size, scaler="bicubic", params=None, tmp_path=None):
-    from player.chain import Chain
-    from player.offscreen import run_chain
+    from player.render.chain import Chain
+    from player.render.offscreen import run_chain
     files = [parse(t, f"test{i}.glsl") for i, t in enumerate(shaders_text)]
     chain = Chain(files, scaler, params)
     try:
@@ -229,9 +229,9 @@ vec4 hook() {
 
 def test_steady_state_allocates_nothing(glcheck):
     """Once the timer ring has gone round once, frames make no GL objects (the pool reuses)."""
-    from player import gpu
-    from player.chain import Chain
-    from player.offscreen import to_texture
+    from player.gl import gpu
+    from player.render.chain import Chain
+    from player.render.offscreen import to_texture
     chain = Chain([parse(INVERT, "a.glsl"), parse(PARAM_SHADER, "b.glsl")], "bicubic")
     src = to_texture(image())
     try:
@@ -247,9 +247,9 @@ def test_steady_state_allocates_nothing(glcheck):
 
 
 def test_release_is_idempotent_and_frees_everything(glcheck):
-    from player import gpu
-    from player.chain import Chain
-    from player.offscreen import to_texture
+    from player.gl import gpu
+    from player.render.chain import Chain
+    from player.render.offscreen import to_texture
     live_t, live_p = gpu.stats.live_textures, gpu.stats.live_programs
     chain = Chain([parse(INVERT, "a.glsl")], "lanczos")
     src = to_texture(image())
@@ -261,8 +261,8 @@ def test_release_is_idempotent_and_frees_everything(glcheck):
 
 
 def test_timer_reports_passes_by_desc(glcheck):
-    from player.chain import Chain
-    from player.offscreen import to_texture
+    from player.render.chain import Chain
+    from player.render.offscreen import to_texture
     chain = Chain([parse(INVERT, "a.glsl")], "bicubic")
     src = to_texture(image())
     try:
@@ -319,8 +319,8 @@ vec4 hook() {{ return HOOKED_tex(HOOKED_pos) + vec4(0.1, 0.1, 0.1, 0.0); }}
 
 def test_intermediate_textures_go_back_to_the_pool_within_a_frame(glcheck):
     """Five passes in a row need two textures (mpv-style reuse), not five."""
-    from player.chain import Chain
-    from player.offscreen import to_texture
+    from player.render.chain import Chain
+    from player.render.offscreen import to_texture
     img = image() * 0.5
     chain = Chain([parse(ADD_PASSES, "add.glsl")], "bicubic")
     src = to_texture(img)
@@ -360,7 +360,7 @@ vec4 hook() { return vec4(KEEP_tex(HOOKED_pos).rgb + HOOKED_tex(HOOKED_pos).rgb,
 
 
 def test_lifetimes_free_after_the_last_reader():
-    from player.chain import lifetimes
+    from player.render.chain import lifetimes
     # step 0 writes 0 from the source; 1 reads 0; 2 reads 0 and 1; 3 reads 2 (the result)
     steps = [(0, [-1]), (1, [0]), (2, [0, 1]), (3, [2]), (4, [])]
     assert lifetimes(steps, keep=3) == [(), (), (0, 1), (2,), (4,)]
@@ -370,7 +370,7 @@ def test_timer_keeps_every_frame_when_the_ring_wraps(glcheck):
     """Frames slower than the ring is deep: begin() reads the oldest slot instead of
     dropping it, so collect() returns every frame, oldest first, with its tag."""
     from OpenGL import GL
-    from player import gpu
+    from player.gl import gpu
     timer = gpu.GpuTimer()
     try:
         frames = 3 * gpu.GpuTimer.RING + 1
@@ -393,8 +393,8 @@ def test_timer_keeps_every_frame_when_the_ring_wraps(glcheck):
 
 def test_resizing_through_many_sizes_keeps_memory_bounded(glcheck):
     """A window dragged through many sizes: textures of sizes no longer used are released."""
-    from player.chain import Chain
-    from player.offscreen import to_texture
+    from player.render.chain import Chain
+    from player.render.offscreen import to_texture
     chain = Chain([parse(INVERT, "a.glsl")], "bicubic")
     src = to_texture(image())
     try:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from player import mediagen, reference
+from player.media import mediagen, reference
 from tests.conftest import ROOT, run_cli
 
 pytestmark = pytest.mark.gl

@@ -18,7 +18,7 @@ PANEL = [f"{name:<9}{value:>9}" for name, value in [
 
 @pytest.fixture(scope="module")
 def overlay(gl):
-    from player.overlay import Overlay
+    from player.ui.overlay import Overlay
     ov = Overlay()
     yield ov
     ov.release()
@@ -27,7 +27,7 @@ def overlay(gl):
 def render(ov, w, h, bottom_up=False, background=GREY, **kw):
     """Clear a w x h RGBA8 texture to grey, draw the overlay, read back (row 0 = top)."""
     from OpenGL import GL
-    from player import gpu
+    from player.gl import gpu
     tex = gpu.Texture(w, h, 4, "u8")
     try:
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, tex.fbo)
@@ -88,7 +88,7 @@ def test_message_height_scales_with_output_height(glcheck, overlay):
 
 
 def test_error_messages_are_red_and_wrap_within_the_output(glcheck, overlay):
-    from player.overlay import Alert
+    from player.ui.overlay import Alert
     long_error = ("shaders/tier_full.glsl:12: GLSL compile error: 'luma_x' undeclared "
                   "identifier in the expression that was being compiled here")
     img = render(overlay, 640, 360,
@@ -108,7 +108,7 @@ def test_error_messages_are_red_and_wrap_within_the_output(glcheck, overlay):
 
 
 def test_graph_bars_over_budget_rise_above_the_line_in_the_over_colour(glcheck, overlay):
-    from player.overlay import BAR, BAR_OVER, BUDGET, GRAPH_BARS, Graph
+    from player.ui.overlay import BAR, BAR_OVER, BUDGET, GRAPH_BARS, Graph
     budget = 40.0
     values = [0.5 * budget] * (GRAPH_BARS // 2) + [1.5 * budget] * (GRAPH_BARS // 2)
     img = render(overlay, 960, 540, background=0.0, graph=Graph(values, budget))
@@ -167,8 +167,9 @@ def test_target_alpha_is_kept(glcheck, overlay):
 
 def test_steady_frames_allocate_nothing(glcheck, overlay):
     from OpenGL import GL
-    from player import gpu, overlay as overlay_mod
-    from player.overlay import Graph
+    from player.gl import gpu
+    from player.ui import overlay as overlay_mod
+    from player.ui.overlay import Graph
     w, h = 1280, 720
     tex = gpu.Texture(w, h, 4, "u8")
     rng = np.random.default_rng(0)
@@ -200,8 +201,8 @@ def test_steady_frames_allocate_nothing(glcheck, overlay):
 
 
 def test_a_frame_larger_than_the_buffer_grows_it_once(glcheck):
-    from player import overlay as overlay_mod
-    from player.overlay import Overlay
+    from player.ui import overlay as overlay_mod
+    from player.ui.overlay import Overlay
     ov = Overlay(capacity=16)
     try:
         render(ov, 320, 240, panel=PANEL[:4])
@@ -214,8 +215,9 @@ def test_a_frame_larger_than_the_buffer_grows_it_once(glcheck):
 
 
 def test_release_is_idempotent_and_frees_everything(glcheck):
-    from player import gpu, overlay as overlay_mod
-    from player.overlay import Overlay
+    from player.gl import gpu
+    from player.ui import overlay as overlay_mod
+    from player.ui.overlay import Overlay
     live = (gpu.stats.live_textures, gpu.stats.live_programs)
     made = overlay_mod.stats.allocations()
     ov = Overlay()
@@ -229,7 +231,7 @@ def test_release_is_idempotent_and_frees_everything(glcheck):
 
 
 def test_mono_layout_puts_characters_in_columns(gl):
-    from player.text import GlyphSet
+    from player.ui.text import GlyphSet
     g = GlyphSet(16)
     a, wa = g.layout("1.25 ms", mono=True)
     b, wb = g.layout("8.00 ms", mono=True)
@@ -241,7 +243,7 @@ def test_mono_layout_puts_characters_in_columns(gl):
 
 
 def test_unknown_characters_fall_back_and_wrap_fits(gl):
-    from player.text import GlyphSet
+    from player.ui.text import GlyphSet
     g = GlyphSet(20)
     rows, width = g.layout("caf\u00e9 \u2192 \u4e2d")   # é, an arrow and a CJK character
     assert len(rows) > 0 and width > 0
@@ -252,7 +254,7 @@ def test_unknown_characters_fall_back_and_wrap_fits(gl):
 
 def test_graph_takes_a_deque_and_shows_only_the_newest_bars(glcheck, overlay):
     from collections import deque
-    from player.overlay import GRAPH_BARS, Graph
+    from player.ui.overlay import GRAPH_BARS, Graph
     values = [5.0] * 50 + [30.0] * GRAPH_BARS
     as_list = render(overlay, 640, 360, graph=Graph(values, 20.0, "GPU ms"))
     as_deque = render(overlay, 640, 360,
@@ -263,8 +265,8 @@ def test_graph_takes_a_deque_and_shows_only_the_newest_bars(glcheck, overlay):
 
 
 def test_an_empty_frame_makes_no_atlas_and_draws_nothing(glcheck):
-    from player import gpu
-    from player.overlay import Overlay
+    from player.gl import gpu
+    from player.ui.overlay import Overlay
     ov = Overlay()
     try:
         made = gpu.stats.textures

@@ -20,9 +20,11 @@ import av
 import numpy as np
 import pytest
 
-from player import export, mediagen
-from player.errors import MediaError, ProfileError, ShaderError
-from player.mediagen import make_clip, psnr, read_index
+from player.tools import export
+
+from player.media import mediagen
+from player.base.errors import MediaError, ProfileError, ShaderError
+from player.media.mediagen import make_clip, psnr, read_index
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.media
@@ -223,8 +225,8 @@ def test_attachments_kept_in_matroska_and_dropped_elsewhere_with_a_note(tmp_path
 
 
 def test_a_frame_equals_the_still_image_upscale(tmp_path):
-    from player import offscreen
-    from player.profiles import load_config
+    from player.render import offscreen
+    from player.config.profiles import load_config
     src = tmp_path / "in.mkv"
     make_clip(src, w=160, h=90, frames=6, codec="h264")
     dst = tmp_path / "out.mkv"

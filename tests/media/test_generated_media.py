@@ -12,9 +12,9 @@ import av
 import numpy as np
 import pytest
 
-from player.demo import DEMO_FRAMES, DEMO_LOOPS, DEMO_HEIGHT, DEMO_WIDTH, default_cache_dir, demo_clip, demo_frame
-from player.errors import MediaError
-from player.mediagen import (AUDIO_ENCODERS, AUDIO_RATE, TONE_HZ, VIDEO_ENCODERS,
+from player.media.demo import DEMO_FRAMES, DEMO_LOOPS, DEMO_HEIGHT, DEMO_WIDTH, default_cache_dir, demo_clip, demo_frame
+from player.base.errors import MediaError
+from player.media.mediagen import (AUDIO_ENCODERS, AUDIO_RATE, TONE_HZ, VIDEO_ENCODERS,
                              available_encoder, make_clip, pattern_frame, psnr, read_index)
 
 pytestmark = pytest.mark.media

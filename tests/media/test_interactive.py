@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from player import mediagen
-from player.window import Event
+from player.media import mediagen
+from player.gl.window import Event
 from tests.media.test_player import seek, wait_frame
 
 pytestmark = pytest.mark.media
@@ -41,8 +41,8 @@ def clip(tmp_path_factory):
 
 
 def start(gl, clip, cfg, **kw):
-    from player.app import Player, PlayOptions
-    from player.profiles import load_config
+    from player.playback.loop import Player, PlayOptions
+    from player.config.profiles import load_config
     opts = PlayOptions(path=str(clip.path), size=(320, 180), headless=True, audio=False,
                        mpv_options={"pause": "yes", "ao": "null"}, auto=False, **kw)
     player = Player(opts, load_config(str(cfg)), str(clip.path))
@@ -221,8 +221,8 @@ def test_edit_key_copies_the_shipped_profiles_first(gl, clip, tmp_path, monkeypa
     """e never edits the shipped default: it copies it to the user's config folder, opens
     the copy, and the copy is what plays and reloads from then on."""
     import glfw
-    from player.app import Player, PlayOptions
-    from player.profiles import SHIPPED_CONFIG, load_config
+    from player.playback.loop import Player, PlayOptions
+    from player.config.profiles import SHIPPED_CONFIG, load_config
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     marker = tmp_path / "edited.txt"
     editor = tmp_path / "editor.sh"

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from player import mediagen
+from player.media import mediagen
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.media

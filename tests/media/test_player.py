@@ -8,7 +8,7 @@ import wave
 import numpy as np
 import pytest
 
-from player import mediagen
+from player.media import mediagen
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.media
@@ -21,8 +21,8 @@ def clip(tmp_path_factory):
 
 
 def open_player(gl, path, size=None, **kw):
-    from player.app import Player, PlayOptions
-    from player.profiles import load_config
+    from player.playback.loop import Player, PlayOptions
+    from player.config.profiles import load_config
     opts = PlayOptions(path=str(path), size=size, headless=True, audio=False,
                        mpv_options={"pause": "yes", "ao": "null"}, profile="Off", **kw)
     return Player(opts, load_config(), str(path))
@@ -127,7 +127,7 @@ def test_minimised_window_does_not_crash(gl, clip, monkeypatch):
 
 
 def test_twenty_players_leak_nothing(gl, clip):
-    from player import gpu
+    from player.gl import gpu
     open_player(gl, clip.path, size=(64, 36)).close()  # warm-up: lazy imports, caches
     threads = threading.active_count()
     live = (gpu.stats.live_textures, gpu.stats.live_programs)

@@ -6,7 +6,8 @@ from collections import deque
 
 import pytest
 
-from player.governor import Decision, Governor, GovernorSettings, percentile
+from player.config.governor_settings import GovernorSettings
+from player.playback.governor import Decision, Governor, percentile
 
 LADDER = ("Full", "Fast", "UltraFast", "Off")
 FPS = 24.0

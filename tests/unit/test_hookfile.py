@@ -9,8 +9,8 @@ import textwrap
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from player.errors import ShaderError
-from player.hookfile import (Expr, HookPass, ParamBlock, ShaderFile, load, parse,
+from player.base.errors import ShaderError
+from player.render.hookfile import (Expr, HookPass, ParamBlock, ShaderFile, load, parse,
                              texel_size)
 
 BODY = "vec4 hook() { return HOOKED_texOff(0); }"

@@ -6,7 +6,7 @@ import re
 import glfw
 import pytest
 
-from player.keymap import ACTIONS, Action, default_bindings, key_name, normalize_key, parse_action
+from player.config.keymap import ACTIONS, Action, default_bindings, key_name, normalize_key, parse_action
 
 SHIFT, CTRL, ALT = glfw.MOD_SHIFT, glfw.MOD_CONTROL, glfw.MOD_ALT
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from player import hookfile
+from player.render import hookfile
 from training import export, infer_numpy
 
 LEARNED = Path(__file__).resolve().parents[2] / "shaders" / "learned"
@@ -209,7 +209,7 @@ def test_numpy_forward_equals_torch_forward(channels, blocks, dynamic):
 # --------------------------------------------------------------------------- (c) GL
 
 def _gl_matches(glsl: Path, weights: dict, img: np.ndarray) -> np.ndarray:
-    offscreen = pytest.importorskip("player.offscreen")
+    offscreen = pytest.importorskip("player.render.offscreen")
     h, w = img.shape[:2]
     got = offscreen.upscale_array(img, (2 * w, 2 * h), shaders=[glsl], scaler="bilinear")
     want = infer_numpy.upscale(weights, img)

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from PIL import Image
 
-from player import mediagen
-from player.demo import DEMO_FRAMES, demo_frame
-from player.errors import ImageError, MediaError
-from player.mediagen import (SWATCHES, make_clip, make_image, not_media, pattern_frame, psnr,
+from player.media import mediagen
+from player.media.demo import DEMO_FRAMES, demo_frame
+from player.base.errors import ImageError, MediaError
+from player.media.mediagen import (SWATCHES, make_clip, make_image, not_media, pattern_frame, psnr,
                              read_index, read_swatches)
 
 INDICES = [0, 1, 2, 3, 7, 8, 100, 255, 256, 1000, 4095, 12345, 32768, 65534, 65535]

@@ -1,10 +1,10 @@
-"""player.metrics: PSNR, SSIM, area downscale, luma and the sharpness ratio on small arrays."""
+"""player.media.metrics: PSNR, SSIM, area downscale, luma and the sharpness ratio on small arrays."""
 import math
 
 import numpy as np
 import pytest
 
-from player import metrics
+from player.media import metrics
 
 
 def test_psnr_identical_is_inf():
@@ -77,8 +77,8 @@ def test_sharpness_ratio():
 def test_quality_run_shape_and_injected_upscale(tmp_path):
     from PIL import Image
 
-    from player import quality
-    from player.errors import ImageError
+    from player.tools import quality
+    from player.base.errors import ImageError
 
     hr = np.zeros((33, 34, 3), np.uint8)  # odd height: cropped to 32 rows for factor 2
     hr[:, 16:] = 255
@@ -104,7 +104,7 @@ def test_quality_run_shape_and_injected_upscale(tmp_path):
 def test_quality_default_upscale_is_the_reference(tmp_path):
     from PIL import Image
 
-    from player import quality
+    from player.tools import quality
 
     rng = np.random.default_rng(5)
     Image.fromarray((rng.random((24, 24, 3)) * 255).astype(np.uint8)).save(tmp_path / "n.png")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from player.errors import ProfileError
-from player.governor import GovernorSettings
-from player.keymap import Action, default_bindings
-from player.profiles import SHIPPED_CONFIG, Config, check, find_config, load_config
+from player.base.errors import ProfileError
+from player.config.governor_settings import GovernorSettings
+from player.config.keymap import Action, default_bindings
+from player.config.profiles import SHIPPED_CONFIG, Config, check, find_config, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 PASS = "//!HOOK MAIN\n//!BIND HOOKED\n//!DESC test pass\nvec4 hook() { return HOOKED_tex(HOOKED_pos); }\n"

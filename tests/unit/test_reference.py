@@ -1,11 +1,11 @@
-"""player.reference: GL sampler, chain scalers and the Anime4K tiers, on tiny arrays."""
+"""player.media.reference: GL sampler, chain scalers and the Anime4K tiers, on tiny arrays."""
 import pathlib
 import re
 
 import numpy as np
 import pytest
 
-from player import metrics, reference
+from player.media import metrics, reference
 
 SHADERS = pathlib.Path(__file__).resolve().parents[2] / "shaders" / "anime4k"
 WHEN = "//!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from player.reload import Watcher, signature
+from player.config.reload import Watcher, signature
 
 
 def write(path, text: str, mtime_ns: int | None = None) -> None:

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from player.errors import A4kError
-from player.governor import Decision, Governor, GovernorSettings
-from player.stats import StatsRecorder
+from player.base.errors import A4kError
+from player.config.governor_settings import GovernorSettings
+from player.playback.governor import Decision, Governor
+from player.playback.stats import StatsRecorder
 
 
 def test_writes_exactly_the_issue_format(tmp_path):

@@ -26,14 +26,15 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from player.errors import A4kError, ProfileError
-from player.governor import SETTING_RANGES, GovernorSettings
-from player.keymap import UNBIND, Action, default_bindings, normalize_key, parse_action
+from player.base.errors import A4kError, ProfileError
+from player.base.paths import ROOT
+from player.config.governor_settings import SETTING_RANGES, GovernorSettings
+from player.config.keymap import UNBIND, Action, default_bindings, normalize_key, parse_action
 
 SCALERS = ("bilinear", "bicubic", "lanczos")
 DEFAULT_SCALER = "bicubic"
 CONFIG_NAME = "profiles.yaml"
-SHIPPED_CONFIG = Path(__file__).resolve().parent.parent / CONFIG_NAME
+SHIPPED_CONFIG = ROOT / CONFIG_NAME
 DEFAULT_SCREENSHOT_DIR = "~/Pictures/a4kplay"
 
 _TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir")
@@ -130,7 +131,7 @@ def check(path: str | None = None) -> list[str]:
 
 
 def _check_shaders(reader: "_Reader") -> list[str]:
-    from player import hookfile  # lazy: the parser is not needed to read profiles
+    from player.render import hookfile  # lazy: the parser is not needed to read profiles
 
     out: list[str] = []
     declared: dict[str, dict[str, Any] | None] = {}  # shader -> PARAM name -> block

@@ -32,9 +32,9 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from .errors import A4kError, MediaError, ShaderError
+from player.base.errors import A4kError, MediaError, ShaderError
 
-ROOT = Path(__file__).resolve().parent.parent
+from player.base.paths import ROOT  # noqa: E402
 DEFAULT_SIZES = (((960, 540), (1920, 1080)), ((1920, 1080), (3840, 2160)))
 # llvmpipe on 2 cores takes ~1.2 s for a 1080p Full frame and ~5 s at 4K: these defaults
 # keep the default bench (4 tiers, two sizes) to about three minutes.
@@ -47,7 +47,7 @@ CUSTOM = "shaders"  # the run name of a --shader chain
 # ---- command line --------------------------------------------------------------------
 
 def build_parser():
-    from .cli import _count, _Parser, _size
+    from player.cli import _count, _Parser, _size
     p = _Parser(prog="a4kplay bench", description="GL time per frame of each tier, per pass, "
                 "with texture fetches per output pixel; --vs-mpv compares with mpv.")
     p.add_argument("--profiles", nargs="+", metavar="NAME",
@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
         return clips[size]
 
     try:
-        from .window import setup_platform
+        from player.gl.window import setup_platform
         setup_platform(headless=True)
         result = {"machine": machine(), "renderer": None, "runs": []}
         frames = args.frames or DEFAULT_FRAMES
@@ -132,7 +132,7 @@ def main(argv: list[str]) -> int:
     finally:
         tmp.cleanup()
         if display is not None:
-            from . import offscreen
+            from player.render import offscreen
             offscreen.close()  # its window is on that display: close it before the server goes
             display.terminate()
             display.wait(timeout=10)
@@ -158,7 +158,7 @@ def select_chains(profiles: Sequence[str] | None, shaders: Sequence[str], scaler
     Default: the profiles on the ladder, plus profiles off the ladder whose name or shader
     files say "learned" (the learned tier is measured even where it is not on the ladder).
     """
-    from .profiles import load_config
+    from player.config.profiles import load_config
     out = []
     if profiles or default_all:
         config = load_config(config_path)
@@ -197,7 +197,8 @@ def machine() -> str:
 
 
 def _renderer() -> str:
-    from . import gpu, offscreen
+    from player.gl import gpu
+    from player.render import offscreen
     offscreen.context()
     return gpu.renderer()
 
@@ -222,7 +223,7 @@ class _Recorder:
 def source_frames(w: int, h: int, count: int = 3):
     """A generated line-art picture and copies panned by a few pixels (frames that differ)."""
     import numpy as np
-    from .mediagen import lineart_frame
+    from player.media.mediagen import lineart_frame
     base = lineart_frame(w, h)
     return [np.roll(base, 4 * k, axis=1) for k in range(count)]
 
@@ -236,7 +237,7 @@ def bench_run(name: str, shaders: Sequence[str], scaler: str, params: dict,
     ``write_json`` leaves out of the file's runs.
     """
     from OpenGL import GL
-    from . import fetches, offscreen
+    from player.render import fetches, offscreen
     offscreen.context()
     files = offscreen.load_shaders(shaders)
     planned = fetches.plan(files, in_size, out_size, scaler, params)
@@ -309,7 +310,7 @@ def ensure_display(w: int, h: int):
 def mpv_compatible(path: str, out_dir: Path) -> str:
     """``path`` itself, or a copy mpv 0.35 accepts: it ignores files with PARAM blocks, so
     each PARAM becomes a #define of its default in every pass of the copy."""
-    from .hookfile import load
+    from player.render.hookfile import load
     text = Path(path).read_text()
     if not re.search(r"^\s*//!PARAM\b", text, re.M):
         return path
@@ -388,7 +389,7 @@ def mpv_command(clip: str, frames: int, size: tuple[int, int], shaders: Sequence
 
 def make_bench_clip(path: Path, size: tuple[int, int], frames: int) -> str:
     import numpy as np
-    from .mediagen import lineart_frame, make_clip
+    from player.media.mediagen import lineart_frame, make_clip
     base = lineart_frame(*size)
     make_clip(path, w=size[0], h=size[1], frames=frames, fps=CLIP_FPS,
               draw=lambda k, w, h: np.roll(base, 4 * k, axis=1))
@@ -483,7 +484,7 @@ def _loop_cpu_child(clip: str, out_size, chain: tuple, config: str | None, frame
     name, shaders, scaler, params = chain
     arg = json.dumps([clip, list(out_size), [name, list(shaders), scaler, dict(params)],
                       config, frames])
-    code = ("import json, sys; from player import bench; "
+    code = ("import json, sys; from player.tools import bench; "
             "print('A4K_LOOP', json.dumps(bench.loop_cpu_child(sys.argv[1])))")
     try:
         proc = subprocess.run([sys.executable, "-c", code, arg], capture_output=True,
@@ -500,7 +501,7 @@ def _loop_cpu_child(clip: str, out_size, chain: tuple, config: str | None, frame
 
 def loop_cpu_child(arg: str) -> float | None:
     """Entry point of the child process of ``_loop_cpu_child`` (arguments as JSON)."""
-    from .window import setup_platform
+    from player.gl.window import setup_platform
     clip, out_size, chain, config, frames = json.loads(arg)
     setup_platform(headless=True)
     return loop_cpu(clip, tuple(out_size), tuple(chain), config, frames=frames)
@@ -515,8 +516,8 @@ def loop_cpu(clip: str, out_size: tuple[int, int], chain: tuple, config_path: st
     decode-to-texture work), the buffer swap, and waiting, which is not CPU time.
     """
     from types import SimpleNamespace
-    from .app import PlayOptions, Player
-    from .cli import _config_with_shaders
+    from player.playback.loop import PlayOptions, Player
+    from player.cli import _config_with_shaders
     name, shaders, scaler, _ = chain
     args = SimpleNamespace(config=config_path, shader=list(shaders) if name == CUSTOM else [],
                            scaler=scaler if name == CUSTOM else None,
@@ -552,7 +553,7 @@ def loop_cpu(clip: str, out_size: tuple[int, int], chain: tuple, config_path: st
                 spent = 0.0
     finally:
         player.close()
-        from . import offscreen
+        from player.render import offscreen
         if offscreen._window is not None:
             offscreen.context()  # Player.close left no context current
     return _median(per_frame)

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import gpu
-from .errors import A4kError
+from player.gl import gpu
+from player.base.errors import A4kError
 
 # Stand-ins for common characters the built-in font lacks; the ellipsis gets an unused
 # Latin-1 control code so that it fits the byte tables.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from player.files import write_json
+from player.base.files import write_json
 
 
 class StatsRecorder:

@@ -25,9 +25,11 @@ from typing import Mapping, Sequence
 
 from OpenGL import GL
 
-from . import gpu, scalers
-from .errors import ShaderError
-from .hookfile import HookPass, ShaderFile, TextureBlock
+from player.gl import gpu
+
+from player.render import scalers
+from player.base.errors import ShaderError
+from player.render.hookfile import HookPass, ShaderFile, TextureBlock
 
 PRE_SCALER = ("RGB", "LUMA", "NATIVE", "MAINPRESUB", "MAIN", "LINEAR", "SIGMOID", "PREKERNEL")
 POST_SCALER = ("POSTKERNEL", "SCALED", "OUTPUT")

@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from . import scalers
-from .errors import ShaderError
-from .hookfile import HookPass, ShaderFile
+from player.render import scalers
+from player.base.errors import ShaderError
+from player.render.hookfile import HookPass, ShaderFile
 
 # The chain's walk (player/chain.py, docs/chain.md); tests compare the two pass by pass.
 PRE_SCALER = ("RGB", "LUMA", "NATIVE", "MAINPRESUB", "MAIN", "LINEAR", "SIGMOID", "PREKERNEL")

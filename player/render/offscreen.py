@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .errors import ShaderError
+from player.base.errors import ShaderError
 
 _window = None
 
@@ -23,7 +23,7 @@ def context():
     """The process's headless GL context (made current), created on first use."""
     global _window
     if _window is None:
-        from .window import Window
+        from player.gl.window import Window
         _window = Window(64, 64, "a4kplay (offscreen)", visible=False)
         atexit.register(close)
     else:
@@ -41,20 +41,20 @@ def close() -> None:
 
 def load_shaders(paths: Sequence[str | os.PathLike]):
     """Parse shader files; a missing or unreadable one is a ShaderError naming it."""
-    from .hookfile import load
+    from player.render.hookfile import load
     return [load(Path(p)) for p in paths]
 
 
 def build_chain(shaders: Sequence[str | os.PathLike] = (), scaler: str = "bicubic",
                 params: Mapping[str, float] | None = None, label: str = "chain"):
-    from .chain import Chain
+    from player.render.chain import Chain
     context()
     return Chain(load_shaders(shaders), scaler=scaler, params=params, label=label)
 
 
 def to_texture(img: np.ndarray):
     """Upload an H x W x 3|4 image (uint8 or float in [0,1]) as an RGBA16F source texture."""
-    from . import gpu
+    from player.gl import gpu
     a = np.asarray(img)
     if a.dtype == np.uint8:
         a = a.astype(np.float32) / 255.0
@@ -95,7 +95,7 @@ def upscale_array(img: np.ndarray, out_size: tuple[int, int],
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """An image file as float32 H x W x 3 in [0,1]; ImageError when it cannot be read."""
     from PIL import Image, UnidentifiedImageError
-    from .errors import ImageError
+    from player.base.errors import ImageError
     p = Path(path)
     if not p.exists():
         raise ImageError("no such file", path=str(p))
@@ -117,7 +117,7 @@ def write_png(path: str | os.PathLike, img: np.ndarray) -> None:
     a = np.asarray(img)
     if a.dtype != np.uint8:
         a = (np.clip(a, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
-    from .files import atomic_write
+    from player.base.files import atomic_write
     atomic_write(path, lambda f: Image.fromarray(a[:, :, :3]).save(f, format="PNG"), "the PNG")
 
 

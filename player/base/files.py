@@ -12,7 +12,7 @@ import os
 import tempfile
 from typing import Any, Callable, IO
 
-from .errors import A4kError
+from player.base.errors import A4kError
 
 
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],

@@ -23,20 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import gpu
-from .chain import Chain, Timings
-from .errors import A4kError, MediaError
-from .governor import Governor
-from .hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
-from .keymap import Action, key_name
-from .overlay import Alert, Graph, Overlay
-from .text import font_size
-from .present import Presenter, Rect, letterbox
-from .profiles import Config, load_config
-from .reload import Watcher
-from .stats import StatsRecorder
-from .video import Video
-from .window import Window
+from player.gl import gpu
+from player.render.chain import Chain, Timings
+from player.base.errors import A4kError, MediaError
+from player.playback.governor import Governor
+from player.ui.hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
+from player.config.keymap import Action, key_name
+from player.ui.overlay import Alert, Graph, Overlay
+from player.ui.text import font_size
+from player.ui.present import Presenter, Rect, letterbox
+from player.config.profiles import Config, load_config
+from player.config.reload import Watcher
+from player.playback.stats import StatsRecorder
+from player.playback.video import Video
+from player.gl.window import Window
 
 COMPARE_MODES = ("off", "split", "flip")
 
@@ -70,7 +70,7 @@ class ChainSet:
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
     def _build(self, config: Config, name: str) -> Chain:
-        from .offscreen import load_shaders
+        from player.render.offscreen import load_shaders
         profile = config.profile(name)
         chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params, label=name)
         self.builds += 1
@@ -507,7 +507,7 @@ class Player:
     def _default_reload(self) -> Config:
         """Re-read the same file; for the shipped default, the search order again (the
         user may have made their own copy meanwhile, e.g. with the e key)."""
-        from .profiles import SHIPPED_CONFIG
+        from player.config.profiles import SHIPPED_CONFIG
         return load_config(None if Path(self.config.path) == SHIPPED_CONFIG
                            else self.config.path)
 
@@ -557,13 +557,13 @@ class Player:
         return self.presenter.capture(fw, fh, rect, left, right, split, after)
 
     def screenshot(self, path: str | None = None) -> Path:
-        from .offscreen import write_png
+        from player.render.offscreen import write_png
         p = Path(path) if path else self._next_shot()
         write_png(p, self.capture())
         return p
 
     def screenshot_both(self) -> list[Path]:
-        from .offscreen import write_png
+        from player.render.offscreen import write_png
         fw, fh, rect = self._last[0], self._last[1], self._last[2]
         profile = self.config.profile(self.tier)
         out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
@@ -580,7 +580,7 @@ class Player:
         """Open the profiles file in $VISUAL/$EDITOR (else xdg-open). The shipped default is
         never edited in place: it is copied to the user's config folder first, which from
         then on wins (and is what live reload watches)."""
-        from .profiles import SHIPPED_CONFIG, user_config_path
+        from player.config.profiles import SHIPPED_CONFIG, user_config_path
         path = self.config.path
         if Path(path) == SHIPPED_CONFIG:
             user = user_config_path()

@@ -27,7 +27,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from player.errors import MediaError, ImageError
+from player.base.errors import MediaError, ImageError
 
 # --- drawing primitives ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import OpenGL
 OpenGL.ERROR_CHECKING = False  # must precede the first OpenGL.GL import
 from OpenGL import GL  # noqa: E402
 
-from .errors import A4kError, ShaderError  # noqa: E402
+from player.base.errors import A4kError, ShaderError  # noqa: E402
 
 
 @dataclass

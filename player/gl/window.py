@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from .errors import DisplayError
+from player.base.errors import DisplayError
 
 _platform: str | None = None
 _glfw_users = 0  # windows alive: GLFW is terminated only when the last one goes

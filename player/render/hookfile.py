@@ -28,7 +28,7 @@ import re
 from dataclasses import InitVar, dataclass, field
 from typing import Callable, Mapping
 
-from player.errors import ShaderError
+from player.base.errors import ShaderError
 
 __all__ = ["Expr", "HookPass", "TextureBlock", "ParamBlock", "ShaderFile",
            "parse", "load", "texel_size"]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from player.errors import MediaError
-from player.mediagen import (Shape, blend, make_clip, paint_shape, scene_window,
+from player.base.errors import MediaError
+from player.media.mediagen import (Shape, blend, make_clip, paint_shape, scene_window,
                              sdf_circle, sdf_polygon, sdf_round_rect, star_points, to_uint8)
 
 DEMO_VERSION = 2

@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 import numpy as np
 from PIL import Image
 
-from . import metrics, reference
-from .errors import ImageError
+from player.media import metrics, reference
+from player.base.errors import ImageError
 
 BASELINES = ("bilinear", "bicubic")
 METRICS = ("psnr", "ssim", "sharpness")
@@ -117,7 +117,7 @@ class GLUpscale:
         self._chains = {}
 
     def __call__(self, img: np.ndarray, out_w: int, out_h: int, profile: str) -> np.ndarray:
-        from .offscreen import build_chain, run_chain
+        from player.render.offscreen import build_chain, run_chain
         chain = self._chains.get(profile)
         if chain is None:
             if profile in reference.SCALERS:
@@ -137,7 +137,7 @@ class GLUpscale:
 def main(argv: list[str] | None = None) -> int:
     """`a4kplay quality HR_DIR|HR.png ... [--scale 2] [--profiles NAME ...] [--json PATH]`."""
     from pathlib import Path
-    from .cli import _Parser, _positive
+    from player.cli import _Parser, _positive
     ap = _Parser(prog="a4kplay quality", description=__doc__.splitlines()[0])
     ap.add_argument("inputs", nargs="+", metavar="HR_DIR",
                     help="a folder of ground-truth images (PNG/JPEG), or image files")
@@ -165,13 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         profiles = args.profiles or ["Full", "Fast", "UltraFast"]
         result = run(paths, args.scale, profiles)
     else:
-        from .profiles import load_config
+        from player.config.profiles import load_config
         config = load_config(args.config)
         profiles = args.profiles or [n for n in config.ladder if config.profile(n).shaders]
         for name in profiles:
             if name not in reference.SCALERS:
                 config.profile(name)   # unknown names fail before any work
-        from .window import setup_platform
+        from player.gl.window import setup_platform
         setup_platform(headless=True)
         upscale = GLUpscale(config)
         try:
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             upscale.release()
     print(format_table(result))
     if args.json:
-        from .files import write_json
+        from player.base.files import write_json
         write_json(args.json, result, "the quality JSON")
     return 0
 

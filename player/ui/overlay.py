@@ -23,8 +23,8 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 from OpenGL import GL
 
-from . import gpu
-from .text import Atlas, font_size
+from player.gl import gpu
+from player.ui.text import Atlas, font_size
 
 _VERTEX = """
 layout(location = 0) in vec4 rect;    // x0, y0, x1, y1: target pixels, y down

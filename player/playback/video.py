@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
-from .errors import MediaError
+from player.base.errors import MediaError
 
 # mpv's end-file error codes worth a specific message
 _MPV_ERRORS = {

@@ -58,8 +58,8 @@ from typing import Mapping, TextIO
 
 import numpy as np
 
-from .files import check_output
-from .errors import MediaError, ShaderError
+from player.base.files import check_output
+from player.base.errors import MediaError, ShaderError
 
 CONTAINERS = {".mkv": "matroska", ".mp4": "mp4", ".webm": "webm"}
 ENCODERS = {"h264": ("libx264",), "hevc": ("libx265",), "vp9": ("libvpx-vp9",),
@@ -277,7 +277,7 @@ class _Upscaler:
     """One chain, one persistent source texture and readback buffer, reused every frame."""
 
     def __init__(self, shaders, scaler: str, params, out_size: tuple[int, int], deep: bool):
-        from . import offscreen
+        from player.render import offscreen
         self.chain = offscreen.build_chain(shaders, scaler, params, label="export")
         self.out_size = out_size
         self.deep = deep
@@ -286,7 +286,7 @@ class _Upscaler:
         self.buf = np.empty((h, w, 3), np.uint16 if deep else np.uint8)
 
     def run(self, rgb: np.ndarray) -> np.ndarray:
-        from . import gpu
+        from player.gl import gpu
         GL = gpu.GL
         h, w = rgb.shape[:2]
         if self.src is None or self.src.size != (w, h):
@@ -667,7 +667,7 @@ def export(req: ExportRequest, progress: bool = False,
     log = sys.stderr if log is None else log
     pick_codec(req.codec, Path(req.output).suffix.lower())   # a bad codec fails first
     src, dst = check_paths(req.input, req.output, req.force)
-    from .window import setup_platform
+    from player.gl.window import setup_platform
     setup_platform(headless=True)
     t0 = time.monotonic()
     with _open_input(src) as inp:
@@ -702,7 +702,7 @@ def export(req: ExportRequest, progress: bool = False,
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cli import _Parser, _positive, _size
+    from player.cli import _Parser, _positive, _size
     p = _Parser(prog="a4kplay export",
                 description="Upscale a whole video file through a profile or shader chain.")
     p.add_argument("input", help="the video to read (never modified)")
@@ -739,7 +739,7 @@ def request_from_args(args) -> ExportRequest:
         shaders = tuple(str(Path(s).expanduser().resolve()) for s in args.shader)
         scaler, params, name = args.scaler or "bicubic", {}, "shaders"
     else:
-        from .profiles import load_config
+        from player.config.profiles import load_config
         config = load_config(args.config)
         name = args.profile or config.default
         prof = config.profile(name)
@@ -768,7 +768,7 @@ def _stop_on_sigterm():
 def main(argv: list[str]) -> int:
     """`a4kplay export ...` (argv without the word 'export'). A4kError propagates to the
     CLI; Ctrl+C is reported here, after the temporary file is gone."""
-    from .window import setup_platform
+    from player.gl.window import setup_platform
     setup_platform(headless=True)   # before anything imports OpenGL
     args = build_parser().parse_args(argv)
     previous = _stop_on_sigterm()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from OpenGL import GL
 
-from . import gpu
+from player.gl import gpu
 
 _COMPOSE = """
 uniform sampler2D left_tex;
