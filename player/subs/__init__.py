@@ -8,5 +8,7 @@ the facade ``Subtitles`` (track.py) only.
 from __future__ import annotations
 
 from .errors import SubtitleError
+from .renderer import Params
+from .track import Subtitles, TrackInfo, track_info
 
-__all__ = ["SubtitleError"]
+__all__ = ["Params", "Subtitles", "SubtitleError", "TrackInfo", "track_info"]

@@ -4,13 +4,17 @@ Only the selected stream is demuxed (by its stream index in the file, libmpv's `
 or an external file), plus the file's font attachments. Everything arrives through a
 thread-safe queue as plain records, so the play loop never waits on the file:
 
-- ``Header(kind, header, fonts, canvas)``: first; kind is "ass" (embedded or external ASS/SSA:
+- ``Header(kind, header, fonts)``: first; kind is "ass" (embedded or external ASS/SSA:
   the header is the stream's extradata), "text" (SRT, WebVTT, mov_text, ...: lines are
   decoded here to ASS, the header is ours, mpv's default look) or "bitmap" (PGS);
 - ``Event(start_ms, duration_ms, line)``: one ASS event in Matroska form;
 - ``Bitmaps(DisplaySet)``: a decoded PGS display set;
 - ``Notice(text)``: something the user should hear about once (the worker keeps going when
   it can); ``Done()``: the whole track has been read.
+
+With ``on_header`` and ``on_events`` callbacks, the header and batches of events are handed
+to them in this worker instead (the facade builds and feeds libass here, under its lock), and
+``on_header``'s result travels in ``Header.prepared``.
 
 Times are rebased by the container's start time, as mpv does. The stream is read once from
 the start; ``hint(t)`` (after a seek past what has been read) makes the worker jump there and
@@ -23,6 +27,7 @@ import io
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +71,7 @@ class Header:
     kind: str                                  # "ass", "text" or "bitmap"
     header: bytes = b""
     fonts: list[tuple[str, bytes]] = field(default_factory=list)
+    prepared: object = None                    # what on_header made of it, if anything
 
 
 @dataclass
@@ -114,8 +120,11 @@ def font_data_ok(data: bytes) -> bool:
 class Demuxer(threading.Thread):
     """Reads one track in a daemon thread; results in ``self.queue``."""
 
+    BATCH = 64          # events handed to on_events at once (or sooner, after BATCH_S)
+    BATCH_S = 0.02
+
     def __init__(self, path: str, ff_index: int | None = None, external: bool = False,
-                 codepage: str | None = None):
+                 codepage: str | None = None, on_header=None, on_events=None):
         super().__init__(name="a4kplay-subs-demux", daemon=True)
         self.path = str(path)
         self.ff_index = ff_index
@@ -125,6 +134,9 @@ class Demuxer(threading.Thread):
         self._stop = threading.Event()
         self._hint: float | None = None
         self._lock = threading.Lock()
+        self.on_header, self.on_events = on_header, on_events
+        self._batch: list[Event] = []
+        self._batch_t = 0.0
 
     def stop(self) -> None:
         self._stop.set()
@@ -133,6 +145,21 @@ class Demuxer(threading.Thread):
         """The play position jumped to ``t`` seconds (track time): read from there first."""
         with self._lock:
             self._hint = t
+
+    def emit(self, ev: Event) -> None:
+        if self.on_events is None:
+            self.queue.put(ev)
+            return
+        if not self._batch:
+            self._batch_t = time.monotonic()
+        self._batch.append(ev)
+        if len(self._batch) >= self.BATCH or time.monotonic() - self._batch_t > self.BATCH_S:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self.on_events(batch)
 
     def _take_hint(self):
         with self._lock:
@@ -215,9 +242,13 @@ class Demuxer(threading.Thread):
                                 "yet; only PGS", path=self.path)
         else:
             kind, header = "text", TEXT_HEADER
-        self.queue.put(Header(kind, header, fonts))
+        head = Header(kind, header, fonts)
+        if self.on_header is not None:
+            head.prepared = self.on_header(head)
+        self.queue.put(head)
         reader = _Reader(self, c, stream, kind, start)
         reader.run()
+        self.flush()
 
 
 class _Reader:
@@ -269,6 +300,7 @@ class _Reader:
                 return None
             hint = self.owner._take_hint()
             if hint is not None and hint > self._last_t + 2.0:
+                self.owner.flush()
                 return hint
             if packet.pts is None or packet.size == 0:
                 continue
@@ -286,7 +318,7 @@ class _Reader:
     def _packet(self, packet, t: float, dur: float) -> None:
         q = self.owner.queue
         if self.kind == "ass":
-            q.put(Event(round(t * 1000), round(dur * 1000), bytes(packet)))
+            self.owner.emit(Event(round(t * 1000), round(dur * 1000), bytes(packet)))
         elif self.kind == "bitmap":
             try:
                 for ds in self.pgs.feed(bytes(packet), t):
@@ -311,7 +343,7 @@ class _Reader:
             for line in lines:
                 ev = Event(round(t * 1000), round(dur * 1000), bytes(line))
                 if dur > 0:
-                    q.put(ev)
+                    self.owner.emit(ev)
                 else:
                     self.pending = ev        # ends where the next one starts
 
@@ -321,7 +353,7 @@ class _Reader:
         ev, self.pending = self.pending, None
         end_ms = round(next_t * 1000) if next_t is not None else ev.start_ms + 5000
         ev.duration_ms = max(1, end_ms - ev.start_ms)
-        self.owner.queue.put(ev)
+        self.owner.emit(ev)
 
 
 def _short(e: Exception) -> str:

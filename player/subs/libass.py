@@ -358,15 +358,16 @@ class Renderer(_Handle):
             lib.ass_set_selective_style_override(self.ptr, ctypes.byref(style))
         lib.ass_set_selective_style_override_enabled(self.ptr, int(bits))
 
-    def render(self, track: Track, now_ms: int) -> tuple[list[AssImage] | None, int]:
+    def render(self, track: Track, now_ms: int,
+               force: bool = False) -> tuple[list[AssImage] | None, int]:
         """Render ``track`` at ``now_ms``: (images or None when unchanged, change code).
 
         The change code is libass's: 0 identical to the last call, 1 positions changed,
-        2 content changed. Images are returned (copied) only when it is not 0.
+        2 content changed. Images are copied out only when it is not 0, or with ``force``.
         """
         change = ctypes.c_int(0)
         img = native().ass_render_frame(self.ptr, track.ptr, int(now_ms), ctypes.byref(change))
-        if change.value == 0:
+        if change.value == 0 and not force:
             return None, 0
         out = []
         while img:
