@@ -1,7 +1,12 @@
-"""Small owners of GL objects: Texture (with its framebuffer), Program, TexturePool, GpuTimer.
+"""Small owners of GL objects: Texture (with its framebuffer), Program, Buffer, Readback,
+VertexArray, TexturePool, GpuTimer, and the one table of texture formats (``FORMATS``).
 
-Every object has exactly one owner and an idempotent ``release()``; ``__del__`` never calls GL
-(a finaliser may run on another thread or after the context is gone). The module counts GL
+Every GL object the player makes is made here (the chain, the presenter, the overlay, the
+tools go through these classes), so there is one place that counts allocations and one
+release rule: every object has exactly one owner and an idempotent ``release()``; a
+released object raises ReleasedError on use instead of silently binding GL name 0 (as
+moderngl's InvalidObject does); ``__del__`` never calls GL (a finaliser may run on another
+thread or after the context is gone). The module counts GL
 allocations (``stats``) so tests can check that a chain at steady size allocates nothing per
 frame. All calls assume the caller's context is current.
 
@@ -22,6 +27,11 @@ from OpenGL import GL  # noqa: E402
 from player.base.errors import A4kError, ShaderError  # noqa: E402
 
 
+class ReleasedError(A4kError):
+    """A GL object was used after ``release()`` (its GL name is gone; binding 0 instead
+    would draw nothing, silently)."""
+
+
 @dataclass
 class GLStats:
     """Process-wide counters of GL object creations (for the 'no allocations per frame' checks)."""
@@ -29,30 +39,53 @@ class GLStats:
     framebuffers: int = 0
     programs: int = 0
     queries: int = 0
+    buffers: int = 0
+    vertex_arrays: int = 0
     live_textures: int = 0
     live_programs: int = 0
 
     def allocations(self) -> int:
-        return self.textures + self.framebuffers + self.programs + self.queries
+        return (self.textures + self.framebuffers + self.programs + self.queries
+                + self.buffers + self.vertex_arrays)
 
 
 stats = GLStats()
 
-# (components, precision) -> (internal format, pixel format)
-_FORMATS = {
-    (1, "f16"): (GL.GL_R16F, GL.GL_RED),
-    (2, "f16"): (GL.GL_RG16F, GL.GL_RG),
-    (3, "f16"): (GL.GL_RGBA16F, GL.GL_RGBA),  # RGB16F is not required to be renderable
-    (4, "f16"): (GL.GL_RGBA16F, GL.GL_RGBA),
-    (1, "u8"): (GL.GL_R8, GL.GL_RED),
-    (2, "u8"): (GL.GL_RG8, GL.GL_RG),
-    (3, "u8"): (GL.GL_RGBA8, GL.GL_RGBA),
-    (4, "u8"): (GL.GL_RGBA8, GL.GL_RGBA),
-    (1, "f32"): (GL.GL_R32F, GL.GL_RED),
-    (2, "f32"): (GL.GL_RG32F, GL.GL_RG),
-    (3, "f32"): (GL.GL_RGBA32F, GL.GL_RGBA),
-    (4, "f32"): (GL.GL_RGBA32F, GL.GL_RGBA),
-}
+
+@dataclass(frozen=True)
+class Format:
+    """One texture format: GL internal format, pixel format and type of its data, bytes per
+    texel of that data, channels."""
+    internal: int
+    pixel: int
+    type: int
+    bytes: int
+    components: int
+
+
+def _format_table() -> dict[str, Format]:
+    """mpv's/libplacebo's FORMAT names (r8 .. rgba32f, 16hf = 16f) -> Format: the one table
+    for TEXTURE blocks and for the chain's own textures (``format_name``)."""
+    table = {}
+    for n, c, pf in (("r", 1, GL.GL_RED), ("rg", 2, GL.GL_RG), ("rgb", 3, GL.GL_RGB),
+                     ("rgba", 4, GL.GL_RGBA)):
+        up = n.upper()
+        table[f"{n}8"] = Format(getattr(GL, f"GL_{up}8"), pf, GL.GL_UNSIGNED_BYTE, c, c)
+        table[f"{n}16"] = Format(getattr(GL, f"GL_{up}16"), pf, GL.GL_UNSIGNED_SHORT, 2 * c, c)
+        table[f"{n}16f"] = Format(getattr(GL, f"GL_{up}16F"), pf, GL.GL_HALF_FLOAT, 2 * c, c)
+        table[f"{n}16hf"] = table[f"{n}16f"]
+        table[f"{n}32f"] = Format(getattr(GL, f"GL_{up}32F"), pf, GL.GL_FLOAT, 4 * c, c)
+    return table
+
+
+FORMATS = _format_table()
+_PRECISION_SUFFIX = {"u8": "8", "f16": "16f", "f32": "32f"}
+
+
+def format_name(components: int, precision: str = "f16") -> str:
+    """The FORMATS name of a renderable texture of ``components`` channels at ``precision``
+    ("u8", "f16", "f32"); 3 channels get RGBA (RGB16F need not be renderable)."""
+    return ("r", "rg", "rgba", "rgba")[components - 1] + _PRECISION_SUFFIX[precision]
 
 
 def check_error(what: str = "GL") -> None:
@@ -69,32 +102,82 @@ def check_error(what: str = "GL") -> None:
         raise A4kError(f"{what}: OpenGL error {', '.join(errors)}")
 
 
-class Texture:
-    """A 2D texture and, lazily, the framebuffer that renders into it."""
+class GLObject:
+    """One GL name with one owner. ``id`` raises ReleasedError once released; ``release()``
+    is idempotent. Subclasses delete their name in ``_delete``."""
+
+    _id = 0
+    kind = "GL object"
+
+    @property
+    def id(self) -> int:
+        if not self._id:
+            raise ReleasedError(f"{self.kind} used after release()")
+        return self._id
+
+    @property
+    def released(self) -> bool:
+        return not self._id
+
+    def release(self) -> None:
+        if self._id:
+            self._delete(self._id)
+            self._id = 0
+
+    def _delete(self, name: int) -> None:
+        raise NotImplementedError
+
+
+_TARGETS = {1: GL.GL_TEXTURE_1D, 2: GL.GL_TEXTURE_2D, 3: GL.GL_TEXTURE_3D}
+
+
+class Texture(GLObject):
+    """A 1D, 2D or 3D texture and, for 2D, lazily, the framebuffer that renders into it.
+
+    Made by ``(w, h, components, precision)`` for the chain's own textures, or by a FORMATS
+    ``format`` name (TEXTURE blocks; ``depth`` and ``dims`` for 1D/3D). ``data`` is uploaded
+    as ``data_type`` (the format's own type when ``format`` is given).
+    """
+
+    kind = "texture"
 
     def __init__(self, w: int, h: int, components: int = 4, precision: str = "f16",
                  filter: int = GL.GL_LINEAR, wrap: int = GL.GL_CLAMP_TO_EDGE,
-                 internal_format: int | None = None, pixel_format: int | None = None,
-                 data=None, data_type: int = GL.GL_FLOAT):
-        if w < 1 or h < 1:
+                 data=None, data_type: int = GL.GL_FLOAT, *, format: str | None = None,
+                 depth: int = 1, dims: int = 2):
+        if w < 1 or h < 1 or depth < 1:
             raise A4kError(f"texture size must be positive, got {w}x{h}")
-        self.w, self.h, self.components, self.precision = int(w), int(h), components, precision
-        if internal_format is None:
-            internal_format, pixel_format = _FORMATS[(components, precision)]
-        self.internal_format = internal_format
+        if format is None:
+            fmt = FORMATS[format_name(components, precision)]
+            pixel, dtype = fmt.pixel, data_type
+        else:
+            fmt = FORMATS[format]
+            pixel, dtype = fmt.pixel, fmt.type
+            components = fmt.components
+        self.w, self.h, self.depth = int(w), int(h), int(depth)
+        self.components, self.precision = components, precision
+        self.format = fmt
+        self.internal_format = fmt.internal
+        self.target = _TARGETS[dims]
         self._fbo = 0
-        self.id = int(GL.glGenTextures(1))
+        self._id = int(GL.glGenTextures(1))
         stats.textures += 1
         stats.live_textures += 1
-        GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MIN_FILTER, filter)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_MAG_FILTER, filter)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_S, wrap)
-        GL.glTexParameteri(GL.GL_TEXTURE_2D, GL.GL_TEXTURE_WRAP_T, wrap)
+        t = self.target
+        GL.glBindTexture(t, self._id)
+        for p, v in ((GL.GL_TEXTURE_MIN_FILTER, filter), (GL.GL_TEXTURE_MAG_FILTER, filter),
+                     (GL.GL_TEXTURE_WRAP_S, wrap), (GL.GL_TEXTURE_WRAP_T, wrap),
+                     (GL.GL_TEXTURE_WRAP_R, wrap)):
+            GL.glTexParameteri(t, p, v)
         GL.glPixelStorei(GL.GL_UNPACK_ALIGNMENT, 1)
-        GL.glTexImage2D(GL.GL_TEXTURE_2D, 0, internal_format, self.w, self.h, 0,
-                        pixel_format or GL.GL_RGBA, data_type, data)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, 0)
+        if dims == 1:
+            GL.glTexImage1D(t, 0, fmt.internal, self.w, 0, pixel, dtype, data)
+        elif dims == 2:
+            GL.glTexImage2D(t, 0, fmt.internal, self.w, self.h, 0, pixel, dtype, data)
+        else:
+            GL.glTexImage3D(t, 0, fmt.internal, self.w, self.h, self.depth, 0, pixel, dtype,
+                            data)
+        GL.glBindTexture(t, 0)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -104,11 +187,12 @@ class Texture:
     def fbo(self) -> int:
         """The framebuffer object rendering into this texture (made on first use)."""
         if not self._fbo:
+            tid = self.id
             self._fbo = int(GL.glGenFramebuffers(1))
             stats.framebuffers += 1
             GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, self._fbo)
             GL.glFramebufferTexture2D(GL.GL_FRAMEBUFFER, GL.GL_COLOR_ATTACHMENT0,
-                                      GL.GL_TEXTURE_2D, self.id, 0)
+                                      GL.GL_TEXTURE_2D, tid, 0)
             status = GL.glCheckFramebufferStatus(GL.GL_FRAMEBUFFER)
             if status != GL.GL_FRAMEBUFFER_COMPLETE:
                 raise A4kError(f"framebuffer incomplete ({hex(int(status))}) for a "
@@ -116,13 +200,14 @@ class Texture:
         return self._fbo
 
     def upload(self, array, x: int = 0, y: int = 0) -> None:
-        """Upload a numpy array (H x W x C, float32 or uint8; row 0 = top of the image)."""
+        """Upload a numpy array (H x W x C, uint8, uint16 or float; row 0 = top)."""
         import numpy as np
         a = np.ascontiguousarray(array)
         h, w = a.shape[:2]
         c = a.shape[2] if a.ndim == 3 else 1
         fmt = {1: GL.GL_RED, 2: GL.GL_RG, 3: GL.GL_RGB, 4: GL.GL_RGBA}[c]
-        typ = GL.GL_UNSIGNED_BYTE if a.dtype == np.uint8 else GL.GL_FLOAT
+        typ = {np.dtype(np.uint8): GL.GL_UNSIGNED_BYTE,
+               np.dtype(np.uint16): GL.GL_UNSIGNED_SHORT}.get(a.dtype, GL.GL_FLOAT)
         if typ == GL.GL_FLOAT and a.dtype != np.float32:
             a = a.astype(np.float32)
         GL.glBindTexture(GL.GL_TEXTURE_2D, self.id)
@@ -133,29 +218,112 @@ class Texture:
     def read(self, components: int = 4):
         """Read the texture back as float32 H x W x components (row 0 = top)."""
         import numpy as np
-        fmt = {1: GL.GL_RED, 3: GL.GL_RGB, 4: GL.GL_RGBA}[components]
+        out = np.empty((self.h, self.w, components), np.float32)
+        return self.read_into(out)
+
+    def read_into(self, out):
+        """Read into a preallocated numpy array H x W x C (C 1, 3 or 4; uint8 and uint16
+        read as unsigned normalised, so GL clamps and rounds; float32 as is); returns it."""
+        import numpy as np
+        c = out.shape[2] if out.ndim == 3 else 1
+        fmt = {1: GL.GL_RED, 3: GL.GL_RGB, 4: GL.GL_RGBA}[c]
+        typ = {np.dtype(np.uint8): GL.GL_UNSIGNED_BYTE,
+               np.dtype(np.uint16): GL.GL_UNSIGNED_SHORT,
+               np.dtype(np.float32): GL.GL_FLOAT}[out.dtype]
+        if not out.flags.c_contiguous or out.shape[:2] != (self.h, self.w):
+            raise A4kError(f"read_into needs a contiguous {self.h}x{self.w} array")
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, self.fbo)
         GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
-        buf = GL.glReadPixels(0, 0, self.w, self.h, fmt, GL.GL_FLOAT)
+        GL.glReadPixels(0, 0, self.w, self.h, fmt, typ, out)
         GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
-        arr = np.frombuffer(buf, dtype=np.float32).reshape(self.h, self.w, components)
-        return arr.copy()
+        return out
 
     def release(self) -> None:
         if self._fbo:
             GL.glDeleteFramebuffers(1, [self._fbo])
             self._fbo = 0
-        if self.id:
-            GL.glDeleteTextures(1, [self.id])
-            self.id = 0
+        if self._id:
+            GL.glDeleteTextures(1, [self._id])
+            self._id = 0
             stats.live_textures -= 1
+
+
+class Buffer(GLObject):
+    """A GL buffer object: vertex data (GL_ARRAY_BUFFER) or a pixel pack buffer for
+    readback (GL_PIXEL_PACK_BUFFER, see ``Readback``)."""
+
+    kind = "buffer"
+
+    def __init__(self, target: int = GL.GL_ARRAY_BUFFER, nbytes: int = 0,
+                 usage: int = GL.GL_DYNAMIC_DRAW):
+        self.target, self.usage, self.nbytes = target, usage, 0
+        self._id = int(GL.glGenBuffers(1))
+        stats.buffers += 1
+        if nbytes:
+            self.bind()
+            self.allocate(nbytes)
+            GL.glBindBuffer(target, 0)
+
+    def bind(self) -> None:
+        GL.glBindBuffer(self.target, self.id)
+
+    def allocate(self, nbytes: int) -> None:
+        """Give the (bound) buffer fresh storage of ``nbytes``."""
+        GL.glBufferData(self.target, nbytes, None, self.usage)
+        self.nbytes = nbytes
+
+    def write(self, array, nbytes: int | None = None) -> None:
+        """Copy the first ``nbytes`` (default all) of a numpy array into the bound buffer."""
+        GL.glBufferSubData(self.target, 0, array.nbytes if nbytes is None else nbytes, array)
+
+    def _delete(self, name: int) -> None:
+        GL.glDeleteBuffers(1, [name])
+
+
+class Readback:
+    """Asynchronous readback through a pixel pack buffer: ``start(texture)`` queues the copy
+    (returns at once), ``finish(out)`` waits for it and copies into a numpy array of the
+    same shape and dtype as the one given at construction."""
+
+    def __init__(self, w: int, h: int, components: int = 3, dtype="uint8"):
+        import numpy as np
+        self.shape = (h, w, components)
+        self.dtype = np.dtype(dtype)
+        nbytes = w * h * components * self.dtype.itemsize
+        self.buffer = Buffer(GL.GL_PIXEL_PACK_BUFFER, nbytes, GL.GL_STREAM_READ)
+
+    def start(self, texture: Texture) -> None:
+        import numpy as np
+        h, w, c = self.shape
+        fmt = {1: GL.GL_RED, 3: GL.GL_RGB, 4: GL.GL_RGBA}[c]
+        typ = {np.dtype(np.uint8): GL.GL_UNSIGNED_BYTE,
+               np.dtype(np.uint16): GL.GL_UNSIGNED_SHORT,
+               np.dtype(np.float32): GL.GL_FLOAT}[self.dtype]
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, texture.fbo)
+        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
+        self.buffer.bind()
+        GL.glReadPixels(0, 0, w, h, fmt, typ, ctypes.c_void_p(0))
+        GL.glBindBuffer(GL.GL_PIXEL_PACK_BUFFER, 0)
+        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
+
+    def finish(self, out):
+        if out.shape != self.shape or out.dtype != self.dtype or not out.flags.c_contiguous:
+            raise A4kError(f"Readback.finish needs a contiguous {self.shape} {self.dtype} array")
+        self.buffer.bind()
+        GL.glGetBufferSubData(GL.GL_PIXEL_PACK_BUFFER, 0, self.buffer.nbytes,
+                              out.ctypes.data_as(ctypes.c_void_p))
+        GL.glBindBuffer(GL.GL_PIXEL_PACK_BUFFER, 0)
+        return out
+
+    def release(self) -> None:
+        self.buffer.release()
 
 
 _UNIFORM_FNS = {"i": (GL.glUniform1i, GL.glUniform2i, GL.glUniform3i, GL.glUniform4i),
                 "f": (GL.glUniform1f, GL.glUniform2f, GL.glUniform3f, GL.glUniform4f)}
 
 
-class Program:
+class Program(GLObject):
     """A linked GLSL program with a cache of uniform locations and last-set values.
 
     Redundant uniform uploads are skipped: per frame most sizes do not change, and every
@@ -169,7 +337,6 @@ class Program:
         self.path = path
         self._locations: dict[str, int] = {}
         self._values: dict[int, tuple] = {}
-        self.id = 0
         shaders = []
         try:
             if vertex is not None:
@@ -189,7 +356,7 @@ class Program:
             log = _text(GL.glGetProgramInfoLog(prog))
             GL.glDeleteProgram(prog)
             raise ShaderError(f"link failed: {log.strip()}", path=path)
-        self.id = int(prog)
+        self._id = int(prog)
         stats.programs += 1
         stats.live_programs += 1
 
@@ -216,11 +383,9 @@ class Program:
     def use(self) -> None:
         GL.glUseProgram(self.id)
 
-    def release(self) -> None:
-        if self.id:
-            GL.glDeleteProgram(self.id)
-            self.id = 0
-            stats.live_programs -= 1
+    def _delete(self, name: int) -> None:
+        GL.glDeleteProgram(name)
+        stats.live_programs -= 1
 
 
 def _text(log) -> str:
@@ -278,7 +443,7 @@ class TexturePool:
 
     @staticmethod
     def key(w: int, h: int, components: int = 4, precision: str = "f16") -> tuple:
-        return (w, h, _FORMATS[(components, precision)][0], precision)
+        return (w, h, FORMATS[format_name(components, precision)].internal, precision)
 
     def take(self, w: int, h: int, components: int = 4, precision: str = "f16") -> Texture:
         key = self.key(w, h, components, precision)
@@ -434,20 +599,25 @@ class GpuTimer:
         self._ready.clear()
 
 
-class VertexArray:
-    """The empty VAO a core profile needs bound to draw the full-screen triangle."""
+class VertexArray(GLObject):
+    """A vertex array object: the empty one a core profile needs bound to draw the
+    full-screen triangle, or one holding attribute bindings (the overlay's)."""
+
+    kind = "vertex array"
 
     def __init__(self):
-        self.id = int(GL.glGenVertexArrays(1))
+        self._id = int(GL.glGenVertexArrays(1))
+        stats.vertex_arrays += 1
+
+    def bind(self) -> None:
+        GL.glBindVertexArray(self.id)
 
     def draw(self) -> None:
         GL.glBindVertexArray(self.id)
         GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
 
-    def release(self) -> None:
-        if self.id:
-            GL.glDeleteVertexArrays(1, [self.id])
-            self.id = 0
+    def _delete(self, name: int) -> None:
+        GL.glDeleteVertexArrays(1, [name])
 
 
 def glsl_version() -> str:

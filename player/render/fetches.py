@@ -2,9 +2,9 @@
 
 This module owns the cost model the bench reports beside its timings: how many texture
 reads each pass issues per pixel it writes, and what that sums to per pixel of the final
-output. It is pure logic (no GL): it reads parsed shader files and replays the chain's walk
-over hook points (docs/chain.md) to know which passes run at which sizes, so the count can
-be checked without a context and explained without a profiler.
+output. It is pure logic (no GL): it weighs the steps of the chain's own plan (plan.py, the
+one walk over hook points) by their size, so the count can be checked without a context
+and explained without a profiler.
 
 Method (docs/performance.md has the long form):
 - A pass's count is the number of fetch calls reached from its ``hook()`` function:
@@ -28,15 +28,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from player.render import scalers
-from player.base.errors import ShaderError
-from player.render.hookfile import HookPass, ShaderFile
-
-# The chain's walk (player/chain.py, docs/chain.md); tests compare the two pass by pass.
-PRE_SCALER = ("RGB", "LUMA", "NATIVE", "MAINPRESUB", "MAIN", "LINEAR", "SIGMOID", "PREKERNEL")
-POST_SCALER = ("POSTKERNEL", "SCALED", "OUTPUT")
-RESIZABLE = {"RGB", "LUMA", "NATIVE", "MAINPRESUB", "MAIN"}
-NEVER_PRODUCED = {"CHROMA", "ALPHA", "XYZ"}
+from player.render import plan as planner, scalers
+from player.render.hookfile import ShaderFile
 
 # GLSL built-ins that read a texture, and how many texels one call returns
 BUILTIN_FETCHES = {name: 1 for name in (
@@ -226,7 +219,7 @@ def count_pass(body: str) -> PassCount:
     return PassCount(n, list(dict.fromkeys(src.notes)))
 
 
-# ---- the chain's walk ------------------------------------------------------------------
+# ---- over the chain's plan ---------------------------------------------------------------
 
 @dataclass
 class PlannedPass:
@@ -242,120 +235,28 @@ class PlannedPass:
         return self.w * self.h
 
 
-class _Tex:
-    __slots__ = ("w", "h", "components")
-
-    def __init__(self, w: int, h: int, components: int):
-        self.w, self.h, self.components = w, h, components
+def _builtin_fetches(kind: str, scaler: str) -> int:
+    taps = scalers.taps(scaler)
+    return {"luma": 1, "luma_merge": 3, "bilinear": 1, "copy": 1, "scale_x": taps // 2,
+            "scale_y": taps - taps // 2}[kind]
 
 
 def plan(files: Sequence[ShaderFile], in_size: tuple[int, int], out_size: tuple[int, int],
          scaler: str = "bicubic", params: Mapping[str, float] | None = None
          ) -> list[PlannedPass]:
-    """The passes a chain runs for one frame at these sizes, in order, with their counts.
-
-    Mirrors player.chain.Chain.run: skipped passes (WHEN false, a bound texture missing,
-    a bad size) do not appear, as they cost no draw there either.
-    """
-    passes: dict[str, list[HookPass]] = {}
-    values: dict[str, float] = {}
-    user: dict[str, tuple[int, int]] = {}
-    for f in files:
-        for p in f.params:
-            values[p.name] = float(p.default)
-        for t in f.textures:
-            user[t.name] = (t.size[0], t.size[1] if len(t.size) > 1 else 1)
-        for spec in f.hooks:
-            for hook in spec.hooks:
-                if hook not in NEVER_PRODUCED:
-                    passes.setdefault(hook, []).append(spec)
-    for k, v in (params or {}).items():
-        values[k] = float(v)
+    """The passes a chain runs for one frame at these sizes, in order, with their counts:
+    the steps of the chain's own plan (player.render.plan.build), so skipped passes (WHEN
+    false, a bound texture missing, a bad size) do not appear, as they cost no draw there."""
     counts: dict[int, PassCount] = {}
     out: list[PlannedPass] = []
-    tex: dict[str, _Tex] = {}
-    src = _Tex(in_size[0], in_size[1], 4)
-    ow, oh = out_size
-
-    def size_of(name: str, axis: str, hooked: _Tex) -> float:
-        if name == "HOOKED":
-            t = hooked
-        elif name == "OUTPUT":
-            return float(ow if axis == "w" else oh)
-        elif name == "NATIVE_CROPPED":
-            t = src
-        elif name in tex:
-            t = tex[name]
-        elif name in user:
-            return float(user[name][0 if axis == "w" else 1])
+    for st in planner.build(files, in_size, out_size, params, scaler).steps:
+        if st.kind == "pass":
+            c = counts.get(id(st.spec))
+            if c is None:
+                c = counts[id(st.spec)] = count_pass(st.spec.body)
+            out.append(PlannedPass(st.desc, st.w, st.h, c.fetches, list(c.notes)))
         else:
-            raise KeyError(name)
-        return float(t.w if axis == "w" else t.h)
-
-    def param(name: str) -> float:
-        return values[name]
-
-    def run_pass(spec: HookPass, hook: str, hooked: _Tex) -> _Tex | None:
-        for name in spec.binds:
-            canon = hook if name == "HOOKED" else name
-            if name in user or canon == hook:
-                continue
-            if canon not in tex:
-                return None
-        size = lambda n, a: size_of(n, a, hooked)  # noqa: E731
-        try:
-            if spec.when is not None and not spec.when.eval(size, param):
-                return None
-            w = round(spec.width.eval(size, param)) if spec.width else hooked.w
-            h = round(spec.height.eval(size, param)) if spec.height else hooked.h
-        except (ShaderError, KeyError):
-            return None
-        if w < 1 or h < 1 or w > 16384 or h > 16384:
-            return None
-        if hook not in RESIZABLE and (w, h) != (hooked.w, hooked.h):
-            return None
-        c = counts.get(id(spec))
-        if c is None:
-            c = counts[id(spec)] = count_pass(spec.body)
-        out.append(PlannedPass(spec.desc, w, h, c.fetches, list(c.notes)))
-        return _Tex(w, h, spec.components or hooked.components)
-
-    def stage(point: str, image: _Tex) -> _Tex:
-        tex[point] = image
-        for spec in passes.get(point, ()):
-            result = run_pass(spec, point, image)
-            if result is None:
-                continue
-            save = spec.save or "HOOKED"
-            if save in ("HOOKED", point):
-                image = tex[point] = result
-            else:
-                tex[save] = result
-        return image
-
-    needs_luma = "LUMA" in passes or any("LUMA" in s.binds for ps in passes.values() for s in ps)
-    image = src
-    for point in PRE_SCALER:
-        if point == "LUMA":
-            if needs_luma:
-                luma = _Tex(image.w, image.h, 1)
-                out.append(PlannedPass("luma (Rec.709)", image.w, image.h, 1))
-                new = stage("LUMA", luma)
-                if new is not luma:
-                    out.append(PlannedPass("luma merge", new.w, new.h, 3))
-                    image = _Tex(new.w, new.h, image.components)
-            continue
-        image = tex[point] = stage(point, image)
-    if (image.w, image.h) != (ow, oh):
-        taps = scalers.taps(scaler)
-        if scaler == "bilinear":
-            out.append(PlannedPass("scale bilinear", ow, oh, taps))
-        else:
-            out.append(PlannedPass(f"scale {scaler} (x)", ow, image.h, taps // 2))
-            out.append(PlannedPass(f"scale {scaler} (y)", ow, oh, taps - taps // 2))
-        image = _Tex(ow, oh, image.components)
-    for point in POST_SCALER:
-        image = tex[point] = stage(point, image)
+            out.append(PlannedPass(st.desc, st.w, st.h, _builtin_fetches(st.kind, scaler)))
     return out
 
 

@@ -1,6 +1,9 @@
 """GLSL of the built-in passes: scalers (bilinear, bicubic, lanczos), luma extraction and the
 luma merge. Text only; the chain compiles it. Formulas: docs/chain.md (mirrored in numpy by
-player/reference.py, which the tests compare against).
+player/media/reference.py, which the tests compare against).
+
+``a4k_offset`` is the OFFSET correction (plan.py): the source position is moved by it, in
+source texels, as mpv shifts the scaler's source rectangle by the accumulated offset.
 """
 from __future__ import annotations
 
@@ -12,13 +15,15 @@ uniform sampler2D src;
 uniform vec2 src_size;
 uniform vec2 dst_size;
 uniform int a4k_axis;
+uniform vec2 a4k_offset;
 in vec2 a4k_pos;
 out vec4 a4k_out;
 {weight}
 void main() {{
     vec2 px = a4k_pos * dst_size;            // output pixel centre, in pixels
     ivec2 at = ivec2(px);                     // integer pixel (same row/column in src)
-    float p = px[a4k_axis] * src_size[a4k_axis] / dst_size[a4k_axis] - 0.5;
+    float p = px[a4k_axis] * src_size[a4k_axis] / dst_size[a4k_axis] - 0.5
+              + a4k_offset[a4k_axis];
     float i = floor(p);
     float f = p - i;
     int last = int(src_size[a4k_axis]) - 1;
@@ -52,9 +57,11 @@ float a4k_weight(float t) { return abs(t) < 3.0 ? a4k_sinc(t) * a4k_sinc(t / 3.0
 
 BILINEAR = """
 uniform sampler2D src;
+uniform vec2 src_size;
+uniform vec2 a4k_offset;
 in vec2 a4k_pos;
 out vec4 a4k_out;
-void main() { a4k_out = texture(src, a4k_pos); }
+void main() { a4k_out = texture(src, a4k_pos + a4k_offset / src_size); }
 """
 
 LUMA = """

@@ -10,8 +10,9 @@ uploaded with one glBufferSubData and drawn with one instanced call, in painter'
 
 CPU cost is what matters here (the issue allows 0.5 ms per frame): laid-out lines are cached
 by text, so an unchanged line costs two numpy slice assignments; the graph is vectorised;
-the GL objects (program, VAO, VBO, atlas per text size) are made once. ``stats`` counts the
-VBO/VAO creations so tests can check that steady frames allocate nothing.
+the GL objects (program, VAO, VBO, atlas per text size) are made once, through gpu.py.
+``stats`` counts the VBO/VAO creations and storage growths so tests can check that steady
+frames allocate nothing.
 """
 from __future__ import annotations
 
@@ -135,12 +136,12 @@ class Overlay:
         self._staging = np.zeros((capacity, _FLOATS), np.float32)
         self._gpu_capacity = 0
         self.boxes: dict[str, Box] = {}   # where the last frame's boxes went (tests, hit tests)
-        self._vao = int(GL.glGenVertexArrays(1))
+        self._vao = gpu.VertexArray()
         stats.vertex_arrays += 1
-        self._vbo = int(GL.glGenBuffers(1))
+        self._vbo = gpu.Buffer(GL.GL_ARRAY_BUFFER, usage=GL.GL_DYNAMIC_DRAW)
         stats.buffers += 1
-        GL.glBindVertexArray(self._vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        self._vao.bind()
+        self._vbo.bind()
         self._allocate(capacity)
         stride = _FLOATS * 4
         for loc in range(3):
@@ -153,7 +154,7 @@ class Overlay:
 
     def _allocate(self, capacity: int) -> None:
         """Give the bound VBO storage for ``capacity`` instances."""
-        GL.glBufferData(GL.GL_ARRAY_BUFFER, capacity * _FLOATS * 4, None, GL.GL_DYNAMIC_DRAW)
+        self._vbo.allocate(capacity * _FLOATS * 4)
         self._gpu_capacity = capacity
 
     # -- public API ---------------------------------------------------------------------
@@ -187,12 +188,8 @@ class Overlay:
         for atlas in self._atlases.values():
             atlas.release()
         self._atlases.clear()
-        if self._vbo:
-            GL.glDeleteBuffers(1, [self._vbo])
-            self._vbo = 0
-        if self._vao:
-            GL.glDeleteVertexArrays(1, [self._vao])
-            self._vao = 0
+        self._vbo.release()
+        self._vao.release()
 
     # -- layout (CPU) -------------------------------------------------------------------
 
@@ -314,12 +311,12 @@ class Overlay:
     # -- GL -----------------------------------------------------------------------------
 
     def _submit(self, n: int, atlas: Atlas, w: int, h: int, bottom_up: bool) -> None:
-        GL.glBindVertexArray(self._vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        self._vao.bind()
+        self._vbo.bind()
         if n > self._gpu_capacity:   # only when a frame outgrows every earlier one
             self._allocate(len(self._staging))
             stats.buffers += 1
-        GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, n * _FLOATS * 4, self._staging)
+        self._vbo.write(self._staging, n * _FLOATS * 4)
         GL.glViewport(0, 0, w, h)
         GL.glEnable(GL.GL_BLEND)
         # keep the target's alpha: a window's alpha may be used by the compositor
