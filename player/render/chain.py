@@ -351,8 +351,8 @@ class Chain:
                 ("input_size", (float(iw), float(ih)), "f"),
                 ("target_size", (float(ow), float(oh)), "f"),
                 ("tex_offset", tuple(float(v) for v in st.tex_offset), "f")]
-            if st.groups is None:
-                uniforms.append(("a4k_flip", (1.0 if st.direct else 0.0,), "f"))
+            if st.groups is None and not st.direct:   # a direct step flips per target
+                uniforms.append(("a4k_flip", (0.0,), "f"))
             user: tuple = ()
             if st.kind == "pass":
                 cp = self._compiled[(id(st.spec), st.hook)]
@@ -440,6 +440,8 @@ class Chain:
                 prog.upload(st.random_loc, (random_value,), "f")
             if st.frame_loc >= 0:
                 prog.upload(st.frame_loc, (frame,), "i")
+            if st.direct:
+                prog.set("a4k_flip", 1.0 if target.flip_y else 0.0)
             if st.groups is None:
                 GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
             else:
