@@ -318,7 +318,7 @@ vec4 hook() {{ return HOOKED_tex(HOOKED_pos) + vec4(0.1, 0.1, 0.1, 0.0); }}
 
 
 def test_intermediate_textures_go_back_to_the_pool_within_a_frame(glcheck):
-    """Five passes in a row need two textures (mpv-style reuse), not five."""
+    """Five passes in a row need two textures (each freed after its last reader), not five."""
     from player.render.chain import Chain
     from player.render.offscreen import to_texture
     img = image() * 0.5
