@@ -351,8 +351,6 @@ class Chain:
                 ("input_size", (float(iw), float(ih)), "f"),
                 ("target_size", (float(ow), float(oh)), "f"),
                 ("tex_offset", tuple(float(v) for v in st.tex_offset), "f")]
-            if st.groups is None and not st.direct:   # a direct step flips per target
-                uniforms.append(("a4k_flip", (0.0,), "f"))
             user: tuple = ()
             if st.kind == "pass":
                 cp = self._compiled[(id(st.spec), st.hook)]
@@ -394,7 +392,9 @@ class Chain:
         bound: dict = {}  # unit (2D) or (unit, target) -> texture id bound during this run
         active = -1
         program = viewport = None
-        src_id = src.id
+        src_id = src.id   # raises if the caller's texture was released
+        # slots hold live pool textures and TEXTURE blocks live as long as the chain: the
+        # loop reads their GL names (``_id``) without the released check of ``.id``
         GL.glBindVertexArray(self._vao.id)
         for st in plan.steps:
             out = None
@@ -411,7 +411,7 @@ class Chain:
                 slots[st.out] = out
             prog = st.program
             if prog is not program:
-                GL.glUseProgram(prog.id)
+                GL.glUseProgram(prog._id)
                 program = prog
             if st.groups is None and out is not None:
                 GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, out.fbo)
@@ -419,7 +419,7 @@ class Chain:
                     GL.glViewport(0, 0, st.w, st.h)
                     viewport = (st.w, st.h)
             for unit, slot in st.inputs:
-                tid = src_id if slot < 0 else slots[slot].id
+                tid = src_id if slot < 0 else slots[slot]._id
                 if bound.get(unit) != tid:
                     if active != unit:
                         GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
@@ -427,7 +427,7 @@ class Chain:
                     GL.glBindTexture(GL.GL_TEXTURE_2D, tid)
                     bound[unit] = tid
             for unit, tex_target, tex in st.user:
-                tid = tex.id
+                tid = tex._id
                 if bound.get((unit, tex_target)) != tid:
                     if active != unit:
                         GL.glActiveTexture(GL.GL_TEXTURE0 + unit)
@@ -440,7 +440,7 @@ class Chain:
                 prog.upload(st.random_loc, (random_value,), "f")
             if st.frame_loc >= 0:
                 prog.upload(st.frame_loc, (frame,), "i")
-            if st.direct:
+            if st.direct:   # a4k_flip is 0 everywhere else (its default; reset below)
                 prog.set("a4k_flip", 1.0 if target.flip_y else 0.0)
             if st.groups is None:
                 GL.glDrawArrays(GL.GL_TRIANGLES, 0, 3)
@@ -452,6 +452,7 @@ class Chain:
                                    GL.GL_FRAMEBUFFER_BARRIER_BIT)
             if st.direct:
                 GL.glColorMask(GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE, GL.GL_TRUE)
+                prog.set("a4k_flip", 0.0)
             stamp(st.desc)
             for slot in st.frees:
                 pool.give(slots[slot])
