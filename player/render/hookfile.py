@@ -5,7 +5,9 @@ arguments mean, and every load-time check. The chain decides what a pass *does*;
 it sees a HookPass, the pass is known to be well formed, so the chain never has to re-parse
 or second-guess the text. References: mpv's manual (--glsl-shaders) and libplacebo's
 "Custom Shaders (mpv .hook syntax)" page, whose extensions (PARAM blocks, OFFSET ALIGN,
-FORMAT names like rg16hf, BORDER MIRROR) we accept too.
+FORMAT names like rg16hf, BORDER MIRROR) we accept too. It is over 500 lines on purpose:
+it is the whole format (expressions and three block kinds) with every check beside the
+syntax it checks, sharing one error path that names the file and line.
 
 Size and condition expressions (WIDTH/HEIGHT/WHEN) are compiled once, here, into a flat
 token tuple whose stack depth is already proven correct; Expr.eval only walks that tuple,
