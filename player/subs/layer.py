@@ -38,7 +38,7 @@ out vec4 v_color;
 void main() {
     vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
     vec2 ndc = mix(rect.xy, rect.zw, corner) / target * 2.0 - 1.0;
-    ndc.y = mix(-ndc.y, ndc.y, flip);
+    ndc.y = mix(ndc.y, -ndc.y, flip);
     v_uv = mix(uv.xy, uv.zw, corner) / atlas_size;
     v_color = color;
     gl_Position = vec4(ndc, 0.0, 1.0);
