@@ -39,6 +39,7 @@ demo: install
 	fi
 
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Trains the learned tiers from scratch (11 minutes on 2 idle cores), exports them to

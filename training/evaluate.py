@@ -25,6 +25,11 @@ def psnr_luma(a: np.ndarray, b: np.ndarray) -> float:
     return 10 * np.log10(1.0 / max(mse, 1e-12))
 
 
+def val_real_images(data_dir: Path = Path("build/training-data")) -> list[Path]:
+    """The realistic validation frames (training/realdata.py build_val_set), if built."""
+    return sorted((Path(data_dir) / "val-real").glob("*.png"))
+
+
 def evaluate(weight_files: list[Path], images: list[Path] | None = None) -> dict:
     """{image name: {method: dB}} plus a 'mean' row."""
     images = images if images is not None else corpus_split()[1]
@@ -54,8 +59,11 @@ def format_table(table: dict) -> str:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("weights", nargs="+", type=Path, help="weight files (.npz)")
+    ap.add_argument("--images", type=Path, help="a folder of HR PNGs (e.g. "
+                    "build/training-data/val-real) instead of the held-out corpus")
     args = ap.parse_args(argv)
-    print(format_table(evaluate(args.weights)))
+    images = sorted(args.images.glob("*.png")) if args.images else None
+    print(format_table(evaluate(args.weights, images)))
 
 
 if __name__ == "__main__":

@@ -29,15 +29,15 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from player.base.errors import A4kError, ProfileError
 from player.base.paths import ROOT
 from player.config.governor_settings import SETTING_RANGES, GovernorSettings
-from player.config.keymap import UNBIND, Action, default_bindings, normalize_key, parse_action
+from player.config.keymap import MPV, UNBIND, Action, default_bindings, normalize_key, parse_action
+from player.render.scalers import SCALERS
 
-SCALERS = ("bilinear", "bicubic", "lanczos")
 DEFAULT_SCALER = "bicubic"
 CONFIG_NAME = "profiles.yaml"
 SHIPPED_CONFIG = ROOT / CONFIG_NAME
 DEFAULT_SCREENSHOT_DIR = "~/Pictures/a4kplay"
 
-_TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir")
+_TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir", "rules")
 _PROFILE_KEYS = ("shaders", "scaler", "params", "key")
 _GOVERNOR_KEYS = ("enabled",) + tuple(SETTING_RANGES)
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -62,6 +62,7 @@ class Config:
     governor: GovernorSettings
     bindings: Mapping[str, Action]         # canonical key name -> action
     screenshot_dir: str                    # absolute
+    rules: tuple = ()                      # config/rules.Rule: the start profile by source
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # ^ "profiles.Full.shaders[0]" -> its line in `path`, for messages about it later
 
@@ -343,6 +344,7 @@ class _Reader:
         governor = (self.read_governor(nodes["governor"][1]) if "governor" in nodes
                     else GovernorSettings())
         bindings = self.read_keys(nodes.get("keys"), profiles, names)
+        rules = self.read_rules(nodes["rules"][1], names) if "rules" in nodes else ()
         shots = (self.path_value(nodes["screenshot_dir"][1], "screenshot_dir", "a directory")
                  if "screenshot_dir" in nodes else
                  os.path.abspath(os.path.expanduser(DEFAULT_SCREENSHOT_DIR)))
@@ -350,7 +352,7 @@ class _Reader:
             return None
         return Config(path=os.path.abspath(self.path), profiles=MappingProxyType(profiles),
                       default=default, ladder=ladder, governor=governor,
-                      bindings=bindings, screenshot_dir=shots,
+                      bindings=bindings, screenshot_dir=shots, rules=rules,
                       lines=MappingProxyType(dict(self.lines)))
 
     def read_profiles(self, node: Node) -> tuple[dict[str, Profile], list[str]]:
@@ -496,13 +498,49 @@ class _Reader:
                          f"governor.{name}", message)
             return None
 
+    def read_rules(self, node: Node, names: list[str]) -> tuple:
+        """rules: a list of {if: CONDITION, profile: NAME}; the first that matches the video
+        chooses the profile each file of a playlist starts with."""
+        from player.config.rules import Rule, parse_condition
+        if not isinstance(node, SequenceNode):
+            self.problem(node, "rules", f"expected a list of {{if: ..., profile: ...}}, got "
+                                        f"{_describe(node)}")
+            return ()
+        out = []
+        for i, item in enumerate(node.value):
+            where = f"rules[{i}]"
+            items = self.mapping(item, where, ("if", "profile"))
+            if items is None:
+                continue
+            fields = {k: v for k, _, v in items}
+            missing = [k for k in ("if", "profile") if k not in fields]
+            if missing:
+                self.problem(item, where, f"missing {' and '.join(missing)}: expected "
+                                          "{if: height <= 720, profile: NAME}")
+                continue
+            cond = self.string(fields["if"], f"{where}.if", "a condition such as height <= 720")
+            prof = self.string(fields["profile"], f"{where}.profile", "a profile name")
+            if cond is None or prof is None:
+                continue
+            try:
+                terms = parse_condition(cond)
+            except ValueError as e:
+                self.problem(fields["if"], f"{where}.if", str(e))
+                continue
+            if prof not in names:
+                self.problem(fields["profile"], f"{where}.profile",
+                             f"expected one of the profiles ({', '.join(names)}), got {prof!r}")
+                continue
+            out.append(Rule(cond, prof, _line(item), terms))
+        return tuple(out)
+
     def read_keys(self, entry: tuple[Node, Node] | None, profiles: dict[str, Profile],
                   names: list[str]) -> Mapping[str, Action]:
         # Defaults first, then each profile's own key, then the keys map. Two explicit
         # bindings of one key are an error: the file would contradict itself.
         bindings: dict[str, Action] = {}
         with_keys = {p.name for p in profiles.values() if p.key}
-        for key, action in default_bindings().items():
+        for key, action in default_bindings(tuple(names)).items():
             if action.name == "profile" and (action.arg not in names or action.arg in with_keys):
                 continue  # a default for a profile this file lacks or has rebound
             bindings[key] = action
@@ -540,8 +578,8 @@ class _Reader:
                 text = self.string(value, keypath, f"an action or {UNBIND!r}")
                 if text is None:
                     continue
-            if text == UNBIND:
-                bindings.pop(key, None)
+            if text == UNBIND:   # the key does nothing, not even mpv's default
+                bindings[key] = Action(MPV, UNBIND)
                 continue
             try:
                 action = parse_action(text)

@@ -47,8 +47,8 @@ def setup_platform(headless: bool) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str          # "key", "resize", "mouse", "drag", "close", "focus"
-    key: int = 0
+    kind: str          # "key", "button", "scroll", "drag", "resize", "close"
+    key: int = 0       # the GLFW key code, or the mouse button of "button"
     mods: int = 0
     x: float = 0.0
     y: float = 0.0
@@ -116,10 +116,12 @@ class Window:
             self.events.append(Event("resize", w=w, h=h))
 
         def on_button(_w, button, action, mods):
-            if button == glfw.MOUSE_BUTTON_LEFT:
-                x, y = glfw.get_cursor_pos(self.handle)
-                self.events.append(Event("mouse", x=x, y=y, pressed=action == glfw.PRESS,
-                                         mods=mods))
+            x, y = glfw.get_cursor_pos(self.handle)
+            self.events.append(Event("button", key=button, x=x, y=y,
+                                     pressed=action == glfw.PRESS, mods=mods))
+
+        def on_scroll(_w, dx, dy):
+            self.events.append(Event("scroll", x=dx, y=dy))
 
         def on_cursor(_w, x, y):
             if glfw.get_mouse_button(self.handle, glfw.MOUSE_BUTTON_LEFT) == glfw.PRESS:
@@ -131,6 +133,7 @@ class Window:
         for setter, fn in ((glfw.set_key_callback, on_key),
                            (glfw.set_framebuffer_size_callback, on_size),
                            (glfw.set_mouse_button_callback, on_button),
+                           (glfw.set_scroll_callback, on_scroll),
                            (glfw.set_cursor_pos_callback, on_cursor),
                            (glfw.set_window_close_callback, on_close)):
             setter(self.handle, fn)
@@ -146,6 +149,10 @@ class Window:
 
     def set_size(self, w: int, h: int) -> None:
         self._glfw.set_window_size(self.handle, w, h)
+
+    def set_fullscreen(self, on: bool) -> None:
+        if bool(on) != self.fullscreen:
+            self.toggle_fullscreen()
 
     def toggle_fullscreen(self) -> None:
         glfw = self._glfw

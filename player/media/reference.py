@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from player.render.scalers import SCALERS  # noqa: F401  (the one list of names)
+
 TIERS = ("UltraFast", "Fast", "Full")
-SCALERS = ("bilinear", "bicubic", "lanczos")
 MIN_FACTOR = 1.4  # every pass carries WHEN OUTPUT/MAIN > 1.4 in both axes
 
 REC709 = np.array([0.2126, 0.7152, 0.0722], np.float32)

@@ -1,21 +1,22 @@
 """The play loop: owns the order of one frame and the order of shutdown.
 
-One frame, on the main thread with the context current:
-1. poll window events; turn keys into actions; apply every queued action (keys, governor,
-   reload) through one path, ``_apply``;
-2. if libmpv has a frame due, render it into the source texture at native size;
-3. run the live chain to the video rectangle's size (A/B compare runs the baseline too);
-4. present (letterboxed, split or flipped), draw the overlay, swap, report the swap;
-5. collect GPU timings that finished earlier; the governor may queue a tier change.
+One turn, on the main thread with the context current:
+1. poll window events; keys, buttons and wheel go to libmpv's input system (input.py);
+2. drain libmpv's events: our script messages become queued actions, property changes
+   become notices, playlist events start the next file;
+3. apply every queued action (keys, IPC, governor, reload) through one path, ``_apply``;
+4. if libmpv has a frame due, render it into the source texture at native size;
+5. run the live chain to the video rectangle's size (A/B compare runs the baseline too),
+   present (letterboxed, split or flipped), draw the overlay, swap, report the swap;
+6. collect GPU timings that finished earlier; the governor may queue a tier change.
 
-Shutdown: chains and textures, then the render context, then mpv, then the window.
+Long-lived state (chains, the libmpv session, the window) is apart from what one frame
+needs; a frame allocates no GL object. Shutdown: chains and textures, then the render
+context, then mpv, then the window.
 """
 from __future__ import annotations
 
 import collections
-import os
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -23,27 +24,32 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from player.gl import gpu
-from player.render.chain import Chain, Timings
 from player.base.errors import A4kError, MediaError
-from player.playback.governor import Governor
-from player.ui.hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
-from player.config.keymap import Action, key_name
-from player.ui.overlay import Alert, Graph, Overlay
-from player.ui.text import font_size
-from player.ui.present import Presenter, Rect, letterbox
+from player.config import edit
+from player.config.actions import ACTIONS
+from player.config.keymap import Action, input_section, parse_action
 from player.config.profiles import Config, load_config
 from player.config.reload import Watcher
+from player.gl import gpu
+from player.gl.window import Window
+from player.playback import commands
+from player.playback.chainset import ChainSet
+from player.playback.governor import Governor
+from player.playback.input import Input
+from player.playback.notices import Notices, playlist_label
 from player.playback.stats import StatsRecorder
 from player.playback.video import Video
-from player.gl.window import Window
-
-COMPARE_MODES = ("off", "split", "flip")
+from player.render.chain import Timings
+from player.ui.hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
+from player.ui.overlay import Alert, Graph, Overlay
+from player.ui.present import Presenter, Rect, letterbox
+from player.ui.screenshots import ShotNames
+from player.ui.text import font_size
 
 
 @dataclass
 class PlayOptions:
-    path: str
+    paths: list[str]
     size: tuple[int, int] | None = None
     fullscreen: bool = False
     start: float | None = None
@@ -52,7 +58,7 @@ class PlayOptions:
     screenshot: str | None = None
     mpv_options: dict = field(default_factory=dict)
     audio: bool = True
-    profile: str | None = None
+    profile: str | None = None        # the user's explicit choice (rules do not override)
     compare: bool = False
     auto: bool = True
     stats: str | None = None
@@ -60,62 +66,8 @@ class PlayOptions:
     reload_config: Callable[[], Config] | None = None
 
 
-class ChainSet:
-    """The built chains by profile name (built on first use, kept for instant switching)."""
-
-    def __init__(self, config: Config):
-        self.config = config
-        self._chains: dict[str, Chain] = {}
-        self._baselines: dict[str, Chain] = {}
-        self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
-
-    def _build(self, config: Config, name: str) -> Chain:
-        from player.render.offscreen import load_shaders
-        profile = config.profile(name)
-        chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params, label=name)
-        self.builds += 1
-        return chain
-
-    def get(self, name: str) -> Chain:
-        chain = self._chains.get(name)
-        if chain is None:
-            chain = self._chains[name] = self._build(self.config, name)
-        return chain
-
-    def baseline(self, scaler: str) -> Chain:
-        chain = self._baselines.get(scaler)
-        if chain is None:
-            self.builds += 1
-            chain = self._baselines[scaler] = Chain([], scaler, label=f"baseline {scaler}")
-        return chain
-
-    def rebuild(self, config: Config) -> None:
-        """Build, beside the live chains, every chain that is live now (by profile name, as
-        ``config`` now defines it); swap them in only when all build. On error the live
-        chains stay and the error propagates."""
-        new: dict[str, Chain] = {}
-        try:
-            for name in self._chains:
-                if name in config.profiles:
-                    new[name] = self._build(config, name)
-        except BaseException:
-            for chain in new.values():
-                chain.release()
-            raise
-        for chain in self._chains.values():
-            chain.release()
-        self.config = config
-        self._chains = new
-
-    def release(self) -> None:
-        for chain in list(self._chains.values()) + list(self._baselines.values()):
-            chain.release()
-        self._chains.clear()
-        self._baselines.clear()
-
-
 class Player:
-    def __init__(self, opts: PlayOptions, config: Config, video_path: str):
+    def __init__(self, opts: PlayOptions, config: Config):
         self.opts = opts
         self.config = config
         self.queue: collections.deque = collections.deque()
@@ -123,20 +75,23 @@ class Player:
         self.profile = opts.profile or config.default  # the user's choice: the ceiling
         config.profile(self.profile)  # ProfileError now, before any window opens
         self.tier = self.profile                        # what plays now (governor may lower)
+        self.rule = ""                                  # the source rule that chose it
         self.governor = None
         self.stats = None
         self.timings = Timings()
         self.timer = None
         self.cpu_ms = 0.0
-        self.late_frames = 0
-        self.dropped_frames = 0
-        self._drops = 0
+        self.late_frames = self.dropped_frames = self._drops = 0
         self.reload_error: str | None = None   # shown on screen until a reload succeeds
-        self._past_decisions: list = []        # of governors replaced by a reload
+        self._past_decisions: list = []        # of governors replaced
         self.overlay = None
         self.overlay_on = False                 # I toggles
         self.overlay_until = 0.0                # i shows it until then
+        self.progress_until = 0.0               # o / a seek shows the progress bar until then
+        self.sub_visible = True
+        self.subtitles = None                   # the subtitle layer, once a track is shown
         self.hud = HudState()
+        self.notices = Notices()
         self.watcher = Watcher(config.source_paths())
         self.compare = "split" if opts.compare else "off"
         self.flip_show_baseline = False
@@ -144,17 +99,19 @@ class Player:
         self.quit = False
         self.presented = 0
         self.restarts = 0
+        self.files_started = 0
         self.redraw = False
         self._wake = threading.Event()
-        self._shot_index = 0
-        self.window = None
-        self.video = None
-        self.src = None
-        self.presenter = None
-        self.chains = None
-        self._last = None  # (rect, left, right, split) of the last presented frame
+        self._shots = ShotNames(config.screenshot_dir)
+        self._warned: set[str] = set()
+        self._pending_file = False      # a new entry started; set up at its video-reconfig
+        self._failures_shown = 0        # playlist entries that failed, said on screen
+        self._settling = True           # between files: libmpv's changes are not the user's
+        self.window = self.video = self.src = self.presenter = self.chains = None
+        self._last = None  # (fw, fh, rect, left, right, split) of the last presented frame
         w, h = opts.size or (1280, 720)
-        self.window = Window(w, h, f"a4kplay - {Path(video_path).name}", visible=False)
+        self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
+        self.input = Input(self._keypress, self._divider_at)
         try:
             # Everything slow (compiling chains) happens before libmpv starts: once it has,
             # the loop must answer its update callbacks promptly, or libmpv stops sending
@@ -165,8 +122,12 @@ class Player:
             self.chains.get(self.profile)
             self._warm_ladder()
             self.timer = gpu.GpuTimer()
-            self.video = Video(video_path, self.window.get_proc_address, self._wakeup,
-                               audio=opts.audio, start=opts.start, options=opts.mpv_options)
+            mpv_options = dict(opts.mpv_options)
+            if opts.fullscreen:
+                mpv_options.setdefault("fullscreen", "yes")
+            self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
+                               audio=opts.audio, start=opts.start, options=mpv_options,
+                               bindings=input_section(config.bindings))
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))
@@ -176,7 +137,9 @@ class Player:
                 if opts.fullscreen:
                     self.window.toggle_fullscreen()
             self.src = gpu.Texture(vw, vh, 4, "f16")
-            self._start_governor()
+            if opts.stats:
+                self.stats = StatsRecorder(self.video.fps, self._budget(self.video.fps))
+            self._new_file()
         except BaseException:
             self.close()
             raise
@@ -194,14 +157,41 @@ class Player:
         finally:
             dummy.release()
 
-    def _start_governor(self, stats: bool = True) -> None:
-        fps = self.video.fps
+    # ---- files of the playlist ------------------------------------------------------------
+    def _new_file(self) -> None:
+        """A playlist entry started: the source rules choose its profile, the governor
+        starts a new window for it, the title says which file of how many."""
+        self.files_started += 1
+        label = playlist_label(self.video.paths, self.video.playlist_pos())
+        name = Path(self.video.current_file()).name
+        self.window.set_title(f"a4kplay - {label if len(self.video.paths) > 1 else name}")
+        if len(self.video.paths) > 1 and self.files_started > 1:
+            self.notify(f"Playlist: {label}")
+        if self.opts.profile is None and self.config.rules:
+            self._apply_rules()
+        self._start_governor()
+
+    def _apply_rules(self) -> None:
+        from player.config.rules import choose, describe
+        w, h = self.video.size
+        rule = choose(self.config.rules, w, h, self.video.fps)
+        if rule is None:
+            self.rule = ""
+            return
+        self.rule = describe(rule)
+        if rule.profile != self.profile:
+            self.select_profile(rule.profile, why=self.rule)
+
+    def _start_governor(self) -> None:
+        if self.governor is not None:
+            self._past_decisions += self.governor.decisions
+        self.governor = None
         ladder = self.config.ladder
         if self.profile in ladder:
-            self.governor = Governor(ladder, self.config.governor, fps, start=self.profile)
+            self.governor = Governor(ladder, self.config.governor, self.video.fps,
+                                     start=self.profile)
             self.governor.enabled = self.opts.auto and self.config.governor.enabled
-        if self.opts.stats and stats:
-            self.stats = StatsRecorder(fps, self.budget_ms())
+            self.tier = self.profile
 
     # ---- wake-ups from mpv's thread ------------------------------------------------------
     def _wakeup(self) -> None:
@@ -225,6 +215,7 @@ class Player:
         self._wake.clear()
         for ev in events:
             self._on_event(ev)
+        self._mpv_events()
         if self.watcher.poll(time.monotonic()):
             self.queue.append(Action("reload"))
         while self.queue:
@@ -233,13 +224,6 @@ class Player:
                 self._apply(action)
             except (A4kError, OSError) as e:   # e.g. an unwritable screenshot folder
                 self.notify(f"{action}: {e}")
-        for kind, _ in self.video.poll_events():
-            if kind == "end-file":
-                self.quit = True
-            elif kind == "playback-restart":
-                self.restarts += 1   # a seek has completed
-            elif kind == "video-reconfig":
-                self._reconfigured()
         if self.quit:
             return False
         if self.video.frame_due():
@@ -250,33 +234,127 @@ class Player:
             self._frame(new=False)
         return False
 
+    def _on_event(self, ev) -> None:
+        if ev.kind == "close":
+            self.quit = True
+        elif ev.kind == "resize":
+            self.redraw = True
+        else:
+            self.input.on_event(ev)
+
+    def _keypress(self, name: str) -> None:
+        self.video.keypress(name)
+
+    def _divider_at(self, x: float) -> bool:
+        """In split compare, put the divider under the pointer (x in window coordinates)."""
+        if self.compare != "split" or not self._last:
+            return False
+        fw, rect = self._last[0], self._last[2]
+        if not rect.w:
+            return False
+        self.split = min(1.0, max(0.0, (x * fw / max(1, self.window.window_size()[0])
+                                        - rect.x) / rect.w))
+        self.redraw = True
+        return True
+
+    def _mpv_events(self) -> None:
+        v = self.video
+        for kind, data in v.poll_events():
+            if kind == "message":
+                self._on_message(data)
+            elif kind == "property":
+                self._on_property(*data)
+            elif kind == "end-file":
+                self._settling = True    # track and chapter changes of a file boundary
+            elif kind == "playback-restart":
+                self._settling = False
+                self.restarts += 1   # a seek has completed (or a file started)
+                line = self.notices.seeked()
+                if line:
+                    self.notify(line)
+            elif kind == "file-loaded":
+                self._pending_file = True    # set up at its video-reconfig (size known)
+            elif kind == "video-reconfig":
+                self._reconfigured()
+            elif kind == "shutdown":
+                self.quit = True
+                return
+        shown, self._failures_shown = self._failures_shown, len(v.failures)
+        for path, why in v.failures[shown:self._failures_shown]:
+            self.notify(f"cannot play {Path(path).name}: {why}")
+        if v.ended:
+            self.quit = True
+
+    def _on_message(self, args: list[str]) -> None:
+        """``script-message a4kplay ACTION [ARGS]`` from a binding or an IPC client."""
+        text = " ".join(args).strip()
+        if not args or args[0] not in ACTIONS:
+            self.notify(f"script-message a4kplay: unknown action {text!r} "
+                        f"(expected one of {', '.join(ACTIONS)})")
+            return
+        try:
+            self.queue.append(parse_action(text))
+        except ValueError as e:
+            self.notify(f"script-message a4kplay {text}: {e}")
+
+    def _on_property(self, name: str, value) -> None:
+        if name == "fullscreen":
+            self.window.set_fullscreen(bool(value))
+            self.redraw = True
+            return
+        if name == "sub-visibility" and value and self.subtitles is not None:
+            # libmpv must never draw subtitles into the native-size frame: the flag is ours
+            self.video.set("sub-visibility", False)
+            self.set_sub_visibility(True)
+            return
+        tracks = chapters = None
+        if name in ("sid", "aid", "secondary-sid"):
+            tracks = self.video.get("track-list")
+        elif name == "chapter":
+            chapters = self.video.get("chapter-list")
+        line = self.notices.change(name, value, tracks, chapters)
+        if line and not self._settling:
+            self.notify(line)
+        if name in ("pause", "volume", "mute", "speed"):
+            self.redraw = True
+
     def _reconfigured(self) -> None:
-        """The video's size or frame rate changed (mid-stream): new source texture, budget."""
+        """The video's size or frame rate changed (a new file, or mid-stream): new source
+        texture, budget; a new playlist entry also gets its rules and governor."""
         size = self.video.refresh()
         if size != self.src.size:
             self.src.release()
             self.src = gpu.Texture(size[0], size[1], 4, "f16")
             self.redraw = True
-        if self.governor is not None and self.governor.fps != self.video.fps:
+        if self._pending_file:
+            self._pending_file = False
+            self._new_file()
+        elif self.governor is not None and self.governor.fps != self.video.fps:
             self.governor.set_fps(self.video.fps)
 
     def budget_ms(self) -> float:
         if self.governor is not None:
             return self.governor.budget_ms
-        return self.config.governor.headroom * 1000.0 / self.video.fps
+        return self._budget(self.video.fps)
+
+    def _budget(self, fps: float) -> float:
+        return self.config.governor.headroom * 1000.0 / fps
 
     def _overlay_expired(self) -> bool:
         """Something on screen timed out (a message, the `i` panel): draw once more."""
         now = time.monotonic()
         due = [t + MESSAGE_SECONDS for t, _ in self.messages]
-        if self.overlay_until:
-            due.append(self.overlay_until)
+        for attr in ("overlay_until", "progress_until"):
+            if getattr(self, attr):
+                due.append(getattr(self, attr))
         if any(now >= d for d in due):
-            if self.overlay_until and now >= self.overlay_until:
-                self.overlay_until = 0.0
+            for attr in ("overlay_until", "progress_until"):
+                if getattr(self, attr) and now >= getattr(self, attr):
+                    setattr(self, attr, 0.0)
             return True
         return False
 
+    # ---- one frame -----------------------------------------------------------------------
     def _frame(self, new: bool) -> None:
         self.redraw = False
         builds = self.chains.builds
@@ -315,6 +393,27 @@ class Player:
                 self.quit = True
         self._collect_timings()
 
+    def _compose(self, rect: Rect):
+        """Run the chain(s) for this frame: (left texture, right texture or None, split)."""
+        profile = self.config.profile(self.tier)
+        chain = self.chains.get(self.tier)
+        out = chain.run(self.src, rect.w, rect.h, self.timer)
+        self._show_warnings(chain)
+        if self.compare == "off":
+            return out, None, 1.0
+        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h, self.timer)
+        if self.compare == "split":
+            return base, out, self.split
+        return (base if self.flip_show_baseline else out), None, 1.0
+
+    def _show_warnings(self, chain) -> None:
+        """A pass the chain skipped (a hook point that does not exist, a bad size): said
+        once on screen, and playback goes on."""
+        for text in chain.warnings:
+            if text not in self._warned:
+                self._warned.add(text)
+                self.notify(text)
+
     def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
         """Messages, compare labels and (when shown) the stats panel, at output resolution."""
         now = time.monotonic()
@@ -322,6 +421,8 @@ class Player:
         messages = [m for _, m in self.messages]
         if self.reload_error:
             messages.append(Alert(self.reload_error))
+        if self.progress_until and now < self.progress_until:
+            messages.append(self.progress_line())
         margin = max(8, fh // 60)
         y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
         if self.compare == "split":
@@ -338,6 +439,24 @@ class Player:
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
         self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph)
 
+    def progress_line(self) -> str:
+        from player.playback.notices import clock
+        v = self.video
+        pos, dur = v.time_pos(), v.props.get("duration")
+        text = f"{clock(pos)} / {clock(dur)}"
+        if isinstance(dur, (int, float)) and dur > 0:
+            cells = 30
+            filled = max(0, min(cells, round(cells * pos / dur)))
+            text += "  [" + "#" * filled + "-" * (cells - filled) + "]"
+        if v.props.get("pause"):
+            text = "Paused  " + text
+        chapter = v.props.get("chapter")
+        if isinstance(chapter, int) and chapter >= 0:
+            text += f"  chapter {chapter + 1}"
+        if len(v.paths) > 1:
+            text += "  " + playlist_label(v.paths, v.props.get("playlist-pos"))
+        return text
+
     def _update_hud(self, rect: Rect) -> None:
         h = self.hud
         h.profile, h.tier = self.profile, self.tier
@@ -352,6 +471,11 @@ class Player:
             h.decision = f"{d.from_} -> {d.to}: {d.reason}" if d else ""
         else:
             h.governor, h.decision = f"auto: {self.tier} is not on the ladder", ""
+        if self.rule:
+            h.decision = (h.decision + "; " if h.decision else "") + self.rule
+        if len(self.video.paths) > 1:
+            h.governor = playlist_label(self.video.paths,
+                                        self.video.props.get("playlist-pos")) + "  " + h.governor
 
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
@@ -369,96 +493,16 @@ class Player:
                 if target is not None:
                     self.queue.append(Action("governor", target))
 
-    def _compose(self, rect: Rect):
-        """Run the chain(s) for this frame: (left texture, right texture or None, split)."""
-        profile = self.config.profile(self.tier)
-        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h, self.timer)
-        if self.compare == "off":
-            return out, None, 1.0
-        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h, self.timer)
-        if self.compare == "split":
-            return base, out, self.split
-        return (base if self.flip_show_baseline else out), None, 1.0
-
-    # ---- input -> actions ------------------------------------------------------------
-    def _on_event(self, ev) -> None:
-        if ev.kind == "close":
-            self.quit = True
-        elif ev.kind == "resize":
-            self.redraw = True
-        elif ev.kind == "key":
-            action = self.config.action_for(key_name(ev.key, ev.mods))
-            if action is not None:
-                self.queue.append(action)
-        elif ev.kind in ("mouse", "drag") and self.compare == "split" and self._last:
-            fw, _, rect = self._last[0], self._last[1], self._last[2]
-            if rect.w:
-                self.split = min(1.0, max(0.0, (ev.x * fw / max(1, self.window.window_size()[0])
-                                                - rect.x) / rect.w))
-                self.redraw = True
-
+    # ---- state changes: the one path -------------------------------------------------------
     def _apply(self, action: Action) -> None:
-        """The one path for every state change (keys, governor, reload)."""
-        name, arg = action.name, action.arg
-        v = self.video
-        if name == "quit":
-            self.quit = True
-        elif name == "pause":
-            v.toggle_pause()
-        elif name == "seek":
-            v.seek(float(arg))
-        elif name == "frame-step":
-            v.frame_step(int(arg))
-        elif name == "mute":
-            v.toggle_mute()
-        elif name == "volume":
-            v.add_volume(float(arg))
-        elif name == "fullscreen":
-            self.window.toggle_fullscreen()
-            self.redraw = True
-        elif name == "profile":
-            self._select_profile(str(arg))
-        elif name == "governor":
-            self._governor_switch(str(arg))
-        elif name == "reload":
-            self._reload()
-        elif name == "auto-toggle":
-            if self.governor is None:
-                self.notify("auto quality: this profile is not on the ladder")
-            else:
-                self.governor.enabled = not self.governor.enabled
-                self.notify("auto quality: " + ("on" if self.governor.enabled else "off"))
-        elif name == "cycle-profile":
-            names = self.config.profile_names
-            self._select_profile(names[(names.index(self.profile) + 1) % len(names)])
-        elif name == "compare-cycle":
-            self.compare = COMPARE_MODES[(COMPARE_MODES.index(self.compare) + 1) % 3]
-            self.flip_show_baseline = False
-            self.notify(f"compare: {self.compare}")
-            self.redraw = True
-        elif name == "flip":
-            if self.compare == "flip":
-                self.flip_show_baseline = not self.flip_show_baseline
-                self.notify("showing " + ("baseline" if self.flip_show_baseline else self.tier))
-                self.redraw = True
-        elif name == "divider":
-            self.split = min(1.0, max(0.0, self.split + float(arg)))
-            self.redraw = True
-        elif name == "screenshot":
-            self.notify("saved " + str(self.screenshot()))
-        elif name == "screenshot-both":
-            self.notify("saved " + ", ".join(map(str, self.screenshot_both())))
-        elif name == "edit-config":
-            self.edit_config()
-        elif name == "overlay-show":
-            self.overlay_until = time.monotonic() + SHOW_SECONDS
-            self.redraw = True
-        elif name == "overlay-toggle":
-            self.overlay_on = not self.overlay_on
-            self.redraw = True
+        """Every state change (our bindings, IPC script messages, governor, reload)."""
+        if action.name == "governor":
+            self._governor_switch(str(action.arg))
+        else:
+            commands.run(self, action)
 
-    def _select_profile(self, name: str) -> None:
-        """The user's choice: plays now, and is the governor's ceiling."""
+    def select_profile(self, name: str, why: str = "") -> None:
+        """The user's choice (or a source rule's): plays now, and is the governor's ceiling."""
         try:
             self.config.profile(name)
             self.chains.get(name)
@@ -469,10 +513,10 @@ class Player:
         self.timings = Timings()   # per-pass figures of the old chain no longer apply
         if self.governor is not None and name in self.governor.ladder:
             self.governor.set_ceiling(name, self.video.time_pos())
-        self.notify(f"profile: {name}")
+        self.notify(f"profile: {name}" + (f" ({why})" if why else ""))
         self.redraw = True
 
-    def _reload(self) -> None:
+    def reload(self) -> None:
         """profiles.yaml or a shader changed: build the new chains beside the live ones and
         swap on success; on failure keep playing the last good chains and show the error."""
         try:
@@ -481,12 +525,15 @@ class Player:
         except A4kError as e:
             self.reload_error = str(e)
             self.notify(f"reload failed, still playing the last good chain: {e}")
-            self.watcher.set_paths(set(self.watcher.paths) | set(self._paths_of_error(e)))
+            if e.path and Path(e.path).exists():
+                self.watcher.set_paths(set(self.watcher.paths) | {e.path})
             return
         old_ladder = self.config.ladder
         changed = [Path(p).name for p in self.watcher.changed]
         self.config = config
+        self._shots.folder = config.screenshot_dir
         self.watcher.set_paths(config.source_paths())
+        self.video.set_bindings(input_section(config.bindings))
         self.reload_error = None
         if self.profile not in config.profiles:
             self.notify(f"profile {self.profile} is gone; playing {config.default}")
@@ -495,10 +542,7 @@ class Player:
             self.tier = self.profile
         if config.ladder != old_ladder or self.governor is None:
             auto = self.governor.enabled if self.governor else self.opts.auto
-            if self.governor is not None:
-                self._past_decisions += self.governor.decisions
-            self.governor = None
-            self._start_governor(stats=False)
+            self._start_governor()
             if self.governor is not None:
                 self.governor.enabled = auto and config.governor.enabled
         self.notify("reloaded " + ", ".join(changed))
@@ -506,14 +550,10 @@ class Player:
 
     def _default_reload(self) -> Config:
         """Re-read the same file; for the shipped default, the search order again (the
-        user may have made their own copy meanwhile, e.g. with the e key)."""
+        user may have made their own copy meanwhile, e.g. with the edit key)."""
         from player.config.profiles import SHIPPED_CONFIG
         return load_config(None if Path(self.config.path) == SHIPPED_CONFIG
                            else self.config.path)
-
-    @staticmethod
-    def _paths_of_error(e: A4kError) -> list[str]:
-        return [e.path] if e.path and Path(e.path).exists() else []
 
     def _governor_switch(self, tier: str) -> None:
         try:
@@ -528,27 +568,23 @@ class Player:
         self.timings = Timings()
         self.redraw = True
 
+    def show_progress(self) -> None:
+        self.progress_until = time.monotonic() + MESSAGE_SECONDS
+        self.redraw = True
+
+    def set_sub_visibility(self, on: bool) -> None:
+        self.sub_visible = bool(on)
+        self.notify(f"Subtitles visibility: {'yes' if on else 'no'}")
+        self.redraw = True
+
     def notify(self, text: str) -> None:
         self.messages.append((time.monotonic(), text))
         if self.opts.headless:
             print(text, file=sys.stderr)
 
     # ---- screenshots and the editor -----------------------------------------------------
-    def _next_shot(self, suffix: str = "") -> Path:
-        d = Path(self.config.screenshot_dir).expanduser()
-        d.mkdir(parents=True, exist_ok=True)
-        while True:
-            self._shot_index += 1
-            p = d / f"a4kplay-{self._shot_index:04d}{suffix}.png"
-            try:
-                fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # never overwrite
-            except FileExistsError:
-                continue
-            os.close(fd)
-            return p
-
     def capture(self, overlay: bool = True):
-        """The screen as the user sees it, overlay included, as an array."""
+        """The screen as the user sees it (overlay included unless ``overlay`` is False)."""
         if self._last is None:
             raise MediaError("no frame has been shown yet")
         fw, fh, rect, left, right, split = self._last
@@ -556,10 +592,12 @@ class Player:
             else None
         return self.presenter.capture(fw, fh, rect, left, right, split, after)
 
-    def screenshot(self, path: str | None = None) -> Path:
+    def screenshot(self, path: str | None = None, mode: str = "window") -> Path:
+        """A PNG at output resolution: ``window`` as shown (overlay too), ``subtitles`` the
+        picture with subtitles, ``video`` the picture alone (mpv's screenshot flags)."""
         from player.render.offscreen import write_png
-        p = Path(path) if path else self._next_shot()
-        write_png(p, self.capture())
+        p = Path(path) if path else self._shots.next()
+        write_png(p, self.capture(overlay=mode == "window"))
         return p
 
     def screenshot_both(self) -> list[Path]:
@@ -570,39 +608,22 @@ class Player:
         base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
         paths = []
         for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
-            p = self._next_shot(suffix)
+            p = self._shots.next(suffix)
             write_png(p, self.presenter.capture(fw, fh, rect, tex))
             paths.append(p)
         self.redraw = True
         return paths
 
     def edit_config(self) -> None:
-        """Open the profiles file in $VISUAL/$EDITOR (else xdg-open). The shipped default is
-        never edited in place: it is copied to the user's config folder first, which from
-        then on wins (and is what live reload watches)."""
-        from player.config.profiles import SHIPPED_CONFIG, user_config_path
-        path = self.config.path
-        if Path(path) == SHIPPED_CONFIG:
-            user = user_config_path()
-            try:
-                if not user.exists():
-                    user.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(SHIPPED_CONFIG, user)
-            except OSError as e:
-                self.notify(f"cannot copy the profiles to {user}: {e}")
-                return
-            path = str(user)
-            self._reload()
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-        cmd = [*editor.split(), path] if editor else (
-            ["xdg-open", path] if shutil.which("xdg-open") else None)
-        if cmd is None:
-            self.notify("no editor: set $VISUAL or $EDITOR")
+        path, problem = edit.editable_path(self.config.path)
+        if problem:
+            self.notify(problem)
             return
-        try:
-            subprocess.Popen(cmd, stdin=subprocess.DEVNULL, start_new_session=True)
-        except OSError as e:
-            self.notify(f"cannot start the editor: {e}")
+        if path != self.config.path:
+            self.reload()
+        problem = edit.open_editor(path)
+        if problem:
+            self.notify(problem)
 
     def write_stats(self, path: str) -> None:
         from OpenGL import GL
@@ -639,19 +660,25 @@ def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
 
 
 def play(opts: PlayOptions, config: Config) -> int:
-    player = Player(opts, config, opts.path)
+    """Play the playlist; 0, or 1 when some entries could not be played (each said)."""
+    player = Player(opts, config)
     try:
         code = player.run()
         if opts.stats:
             player.write_stats(opts.stats)
         if player.presented == 0 and player.video.ended:
             raise MediaError("libmpv could not decode any video frame from this file",
-                             path=opts.path)
+                             path=opts.paths[0])
         if opts.screenshot:
             if player.presented == 0 and player._last is None:
                 raise MediaError("no frame was presented, so no screenshot was written",
                                  path=opts.screenshot)
             player.screenshot(opts.screenshot)
+        failures = player.video.failures
+        if failures:
+            print(f"a4kplay: {len(failures)} of {len(opts.paths)} files could not be played: "
+                  + "; ".join(f"{Path(f).name}: {w}" for f, w in failures), file=sys.stderr)
+            code = code or 1
         return code
     finally:
         player.close()

@@ -1,34 +1,55 @@
-"""libmpv and its render context: a decoded frame -> our source texture, at native size.
+"""libmpv and its render context: the playlist, mpv's input system, decoded frames -> our
+source texture at native size.
 
-This module owns the mpv core and the render context and nothing else of the GPU but the
-source texture it renders into. mpv decodes, converts to RGB and keeps audio and video in
-sync; it does not scale (the texture has the video's own display size, so mpv's rectangle
-is the whole texture). libmpv's errors are translated here into MediaError.
+This module owns the mpv core and the render context. mpv decodes, converts to RGB, keeps
+audio and video in sync and walks the playlist; it does not scale (the texture has the
+video's own display size, so mpv's rectangle is the whole texture). Its OSD is off
+(``osd-level=0``): what mpv would say on screen, our overlay says at output resolution.
 
-Threading rules (libmpv): the update callback runs on an mpv thread and only sets a flag and
-wakes the window loop; every mpv and GL call happens on the main thread. Teardown frees the
+Input: every key, button and wheel step of our window is handed to libmpv as
+``keypress NAME`` (see playback/input.py), so mpv's default bindings act as in mpv, and a
+``keypress`` over mpv's IPC acts exactly like the key in our window. Our own bindings are
+one input section (``define-section a4kplay ... force``) whose commands are mpv commands or
+``script-message a4kplay ACTION [ARGS]``; script messages arrive here as client messages
+and are queued for the loop, as are property changes and playlist events.
+
+libmpv's error codes are named once, in ``END_FILE_ERRORS`` (client.h's mpv_error values),
+and translated here, at this boundary, into MediaError or a queued notice.
+
+Threading rules (libmpv): callbacks run on mpv threads and only append to a deque and wake
+the window loop; every mpv and GL call happens on the main thread. Teardown frees the
 render context before the core is terminated (the reverse aborts the process).
 """
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 from player.base.errors import MediaError
 
-# mpv's end-file error codes worth a specific message
-_MPV_ERRORS = {
-    -13: "not a media file libmpv can read (unrecognised format)",
-    -12: "no audio or video stream libmpv can play in this file",
-    -17: "the file could not be opened",
-    -14: "the file could not be loaded",
-    -16: "the video could not be decoded or shown",
-    -15: "no supported audio/video stream",
+log = logging.getLogger(__name__)
+
+# client.h, enum mpv_error: what an end-file error means for the user
+END_FILE_ERRORS = {
+    -12: "a command libmpv ran for this file failed",
+    -13: "the file could not be loaded",
+    -14: "the audio output could not be opened (try --no-audio or --mpv ao=null)",
+    -15: "the video output could not be opened",
+    -16: "no audio or video stream libmpv can play in this file",
+    -17: "not a media file libmpv can read (unrecognised format)",
+    -18: "this file needs something this system does not support",
 }
+# pushed by libmpv when they change: read by the loop without a round trip per frame
+OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volume", "mute",
+            "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
+            "fullscreen", "sub-visibility", "idle-active", "media-title", "sub-scale",
+            "sub-pos", "sub-speed", "secondary-sid")
+SECTION = "a4kplay"
 
 
 def import_mpv():
@@ -57,27 +78,43 @@ def check_path(path: str | os.PathLike) -> Path:
     return p
 
 
-class Video:
-    """One media file played by libmpv, rendering into a texture we own."""
+def watch_later_dir(env: Mapping[str, str] | None = None) -> str:
+    """Where resume positions are kept unless --mpv watch-later-directory says otherwise."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "a4kplay", "watch_later")
 
-    def __init__(self, path: str | os.PathLike, get_proc_address: Callable[[str], int],
-                 wake: Callable[[], None], *, audio: bool = True, start: float | None = None,
-                 paused: bool = False, options: Mapping[str, str] | None = None,
-                 open_timeout: float = 20.0):
-        self.path = check_path(path)
+
+class Video:
+    """A playlist played by libmpv, rendering into a texture we own."""
+
+    def __init__(self, paths: Sequence[str | os.PathLike] | str | os.PathLike,
+                 get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
+                 audio: bool = True, start: float | None = None, paused: bool = False,
+                 options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
+                 bindings: str = ""):
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        self.paths = [str(check_path(p)) for p in paths]
+        self.path = Path(self.paths[0])
         mpv = import_mpv()
         self._mpv_mod = mpv
-        self._events: collections.deque = collections.deque(maxlen=256)
+        self._events: collections.deque = collections.deque(maxlen=1024)
         self._loaded = threading.Event()
-        self._failed: list[str] = []
+        self.failures: list[tuple[str, str]] = []   # (file, why) of entries that failed
+        self._entry = 0                              # index of the entry playing now
         self._dirty = False
         self._wake = wake
         self.ended = False
         self.ctx = None
         self.player = None
+        self.size = (0, 0)
+        self.fps = 24.0
         opts = {"vo": "libmpv", "hwdec": "no", "dither_depth": "no", "osc": "no",
-                "input_default_bindings": "no", "input_vo_keyboard": "no", "idle": "yes",
-                "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no"}
+                "input_default_bindings": "yes", "input_vo_keyboard": "no", "idle": "yes",
+                "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no",
+                "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
+                "watch_later_directory": watch_later_dir()}
         user = {k.replace("-", "_") for k in (options or {})}
         if "hwdec" not in user and "gpu_hwdec_interop" not in user:
             # software decoding: no hardware interop to probe (the probe prints a
@@ -91,85 +128,128 @@ class Video:
             opts["start"] = str(start)
         for k, v in (options or {}).items():
             opts[k.replace("-", "_")] = v
+        _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
         try:
             self.player = mpv.MPV(**opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
             bad = _bad_option(e, options or {})
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
-        self._props = {"time-pos": 0.0, "frame-drop-count": 0}
+        self.props: dict[str, object] = {"time-pos": 0.0, "frame-drop-count": 0,
+                                         "playlist-pos": 0, "playlist-count": len(self.paths)}
         try:
             self.player.register_event_callback(self._on_event)
-            for name in self._props:   # pushed by libmpv: no per-frame round trips
+            for name in OBSERVED:
                 self.player.observe_property(name, self._on_property)
+            self.player.register_message_handler(SECTION, self._on_message)
             self._proc = mpv.MpvGlGetProcAddressFn(
                 lambda _ctx, name: get_proc_address(name.decode()))
             self.ctx = mpv.MpvRenderContext(self.player, "opengl",
                                             opengl_init_params={"get_proc_address": self._proc})
             self.ctx.update_cb = self._on_update
-            self.player.loadfile(str(self.path))
+            self.set_bindings(bindings)
+            for i, p in enumerate(self.paths):
+                self.player.loadfile(p, "replace" if i == 0 else "append")
             self._wait_loaded(open_timeout)
         except BaseException:
             self.close()
             raise
 
-    # ---- callbacks (mpv threads: flags and wake-ups only) -------------------------------
+    # ---- callbacks (mpv threads: deque appends and wake-ups only) -----------------------
     def _on_update(self) -> None:
         self._dirty = True
         self._wake()
 
     def _on_property(self, name, value) -> None:
-        if value is not None:
-            self._props[name] = value
+        if value is not None or name in ("sid", "aid", "chapter", "duration"):
+            self.props[name] = value
+            self._events.append(("property", (name, value)))
+            self._wake()
+
+    def _on_message(self, *args) -> None:
+        self._events.append(("message", [a.decode("utf-8", "replace")
+                                         if isinstance(a, bytes) else str(a) for a in args]))
+        self._wake()
 
     def _on_event(self, event) -> None:
         try:
-            name = event.event_id.value
-            eid = int(name)
-            if eid == self._mpv_mod.MpvEventID.FILE_LOADED:
+            eid = int(event.event_id.value)
+            ids = self._mpv_mod.MpvEventID
+            if eid == ids.START_FILE:
+                # entry ids are 1, 2, ... in the order we loaded the files
+                self._entry = int(event.data.playlist_entry_id) - 1
+            elif eid == ids.FILE_LOADED:
+                self._events.append(("file-loaded", None))
                 self._loaded.set()
-            elif eid == self._mpv_mod.MpvEventID.END_FILE:
+            elif eid == ids.END_FILE:
                 data = event.data
+                why = None
                 if data.reason == data.ERROR:
-                    self._failed.append(_MPV_ERRORS.get(data.error,
-                                                        f"libmpv error {data.error}"))
-                self._events.append(("end-file", data.reason))
-                self._loaded.set()
-            elif eid == self._mpv_mod.MpvEventID.PLAYBACK_RESTART:
+                    why = END_FILE_ERRORS.get(data.error, f"libmpv error {data.error}")
+                    index = int(data.playlist_entry_id) - 1
+                    if 0 <= index < len(self.paths):
+                        self.failures.append((self.paths[index], why))
+                self._events.append(("end-file", why))
+            elif eid == ids.PLAYBACK_RESTART:
                 self._events.append(("playback-restart", None))
-            elif eid == self._mpv_mod.MpvEventID.VIDEO_RECONFIG:
+            elif eid == ids.VIDEO_RECONFIG:
                 self._events.append(("video-reconfig", None))
+            elif eid == ids.SHUTDOWN:
+                self._events.append(("shutdown", None))
+                self._loaded.set()
             self._wake()
-        except Exception:  # never let an exception die inside a C callback
-            pass
+        except Exception as e:  # never let an exception die inside a C callback
+            log.debug("mpv event callback: %s", e)
 
     # ---- open ------------------------------------------------------------------------
     def _wait_loaded(self, timeout: float) -> None:
-        if not self._loaded.wait(timeout):
-            raise MediaError(f"libmpv did not open the file within {timeout:.0f} s",
-                             path=str(self.path))
-        if self._failed:
-            raise MediaError(self._failed[0], path=str(self.path))
+        """Until the first playable entry shows its video size; MediaError when none does."""
         deadline = time.monotonic() + timeout
+        pending: list = []
         while True:
-            if self._failed:
-                raise MediaError(self._failed[0], path=str(self.path))
+            while self._events:
+                ev = self._events.popleft()
+                pending.append(ev)
+                if ev[0] == "shutdown":
+                    raise MediaError("libmpv shut down while opening the file",
+                                     path=str(self.path))
             w, h = self.player.dwidth, self.player.dheight
             if w and h:
                 self.size = (int(w), int(h))
                 self.fps = self._read_fps()
+                # what belongs to opening the first entry stays here; the rest is the loop's
+                self._events.extendleft(reversed([
+                    e for e in pending
+                    if e[0] not in ("end-file", "file-loaded", "video-reconfig")]))
                 return
-            tracks = self.player.track_list or []
-            if tracks and not any(t.get("type") == "video" for t in tracks):
-                raise MediaError("the file has no video stream", path=str(self.path),
-                                 hint="a4kplay plays video files")
-            if any(e[0] == "end-file" for e in self._events):
-                raise MediaError("libmpv could not decode any video frame from this file",
-                                 path=str(self.path))
+            if self.props.get("idle-active") and pending and any(
+                    e[0] == "end-file" for e in pending):
+                self._no_video()
+            if any(e[0] == "file-loaded" for e in pending):
+                tracks = self.player.track_list or []
+                if tracks and not any(t.get("type") == "video" for t in tracks):
+                    if len(self.paths) == 1:
+                        raise MediaError("the file has no video stream", path=str(self.path),
+                                         hint="a4kplay plays video files")
+                    self.failures.append((self.current_file(), "the file has no video stream"))
+                    pending = [e for e in pending if e[0] != "file-loaded"]
+                    if not self.command("playlist-next", "force"):
+                        self._no_video()
             if time.monotonic() > deadline:
+                if self.failures:
+                    self._no_video()
                 raise MediaError("libmpv opened the file but produced no video",
                                  path=str(self.path))
             time.sleep(0.005)
+
+    def _no_video(self) -> None:
+        if len(self.paths) == 1 and self.failures:
+            raise MediaError(self.failures[0][1], path=str(self.path))
+        if len(self.paths) == 1:
+            raise MediaError("libmpv could not decode any video frame from this file",
+                             path=str(self.path))
+        raise MediaError(f"none of the {len(self.paths)} files could be played: "
+                         + "; ".join(f"{Path(f).name}: {w}" for f, w in self.failures))
 
     # ---- per frame (main thread) ---------------------------------------------------------
     def frame_due(self) -> bool:
@@ -190,15 +270,21 @@ class Video:
         out = []
         while self._events:
             ev = self._events.popleft()
-            if ev[0] == "end-file":
-                self.ended = True
+            if ev[0] == "shutdown":
+                self.ended = True   # quit: nothing after it can be asked of libmpv
+                self._events.clear()
+                out.append(ev)
+                break
+            elif (ev[0] == "property" and ev[1][0] == "idle-active"
+                  and self.props.get("idle-active") is True):
+                self.ended = True   # the playlist is over (a stale event does not count)
             out.append(ev)
         return out
 
     def refresh(self) -> tuple[int, int]:
         """Re-read size and frame rate (after a video-reconfig event, not per frame: each
         property read is a round trip into libmpv)."""
-        w, h = self.player.dwidth, self.player.dheight
+        w, h = self.get("dwidth"), self.get("dheight")
         if w and h:
             self.size = (int(w), int(h))
         self.fps = self._read_fps()
@@ -206,29 +292,59 @@ class Video:
 
     def _read_fps(self) -> float:
         for prop in ("container_fps", "estimated_vf_fps"):
-            try:
-                v = getattr(self.player, prop)
-            except Exception:
-                v = None
+            v = self.get(prop)
             if v:
                 return float(v)
         return 24.0
 
     def time_pos(self) -> float:
-        return float(self._props["time-pos"])
+        return float(self.props.get("time-pos") or 0.0)
 
     def drop_count(self) -> int:
-        return int(self._props["frame-drop-count"])
+        return int(self.props.get("frame-drop-count") or 0)
 
-    # ---- commands ----------------------------------------------------------------------
-    def command(self, *args) -> None:
+    def playlist_pos(self) -> int:
+        """The entry playing now (from libmpv's start-file event: never stale)."""
+        return self._entry
+
+    def current_file(self) -> str:
+        return self.paths[self._entry] if 0 <= self._entry < len(self.paths) else self.paths[0]
+
+    # ---- properties and commands ----------------------------------------------------------
+    def get(self, name: str):
+        """A property read (a round trip: not per frame); None when unavailable."""
+        try:
+            return getattr(self.player, name.replace("-", "_"))
+        except (AttributeError, RuntimeError, SystemError, ValueError) as e:
+            log.debug("mpv property %s: %s", name, e)
+            return None
+
+    def set(self, name: str, value) -> None:
+        try:
+            self.player[name] = value
+        except (AttributeError, RuntimeError, SystemError, ValueError, TypeError) as e:
+            log.info("mpv refused %s=%r: %s", name, value, e)
+
+    def command(self, *args) -> bool:
+        """Run an mpv command; False (and logged) when mpv refuses it, e.g. a seek past
+        the end or a track that does not exist: playback goes on."""
         try:
             self.player.command(*args)
-        except Exception:
-            pass  # e.g. seeking past the end: mpv refuses, playback goes on
+            return True
+        except self._mpv_mod.ShutdownError:
+            return False
+        except (SystemError, RuntimeError, ValueError, TypeError) as e:
+            log.info("mpv refused %s: %s", " ".join(map(str, args)), e)
+            return False
 
-    def toggle_pause(self) -> None:
-        self.command("cycle", "pause")
+    def keypress(self, name: str) -> None:
+        """A key, button or wheel step of our window, into mpv's input system."""
+        self.command("keypress", name)
+
+    def set_bindings(self, section_text: str) -> None:
+        """Our bindings as the one forced input section over mpv's defaults."""
+        self.command("define-section", SECTION, section_text or "\n", "force")
+        self.command("enable-section", SECTION)
 
     def seek(self, seconds: float, exact: bool = False) -> None:
         self.command("seek", str(seconds), "relative+exact" if exact else "relative")
@@ -236,27 +352,25 @@ class Video:
     def seek_to(self, seconds: float) -> None:
         self.command("seek", str(seconds), "absolute+exact")
 
-    def frame_step(self, direction: int) -> None:
-        self.command("frame-step" if direction > 0 else "frame-back-step")
-
-    def add_volume(self, delta: float) -> None:
-        self.command("add", "volume", str(delta))
-
-    def toggle_mute(self) -> None:
-        self.command("cycle", "mute")
-
     def close(self) -> None:
         """Free the render context, then terminate the core (idempotent; GL current)."""
         if self.ctx is not None:
             try:
                 self.ctx.update_cb = None
-            except Exception:
-                pass
+            except (AttributeError, TypeError) as e:
+                log.debug("render context: %s", e)
             self.ctx.free()
             self.ctx = None
         if self.player is not None:
             self.player.terminate()
             self.player = None
+
+
+def _make_folder(path: str) -> None:
+    try:
+        os.makedirs(os.path.expanduser(path), exist_ok=True)
+    except OSError as e:   # resume will not work; playing does
+        log.warning("cannot make the watch-later folder %s: %s", path, e)
 
 
 def _bad_option(err, options: Mapping[str, str]) -> str:

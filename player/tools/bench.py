@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Sequence
 
 from player.base.errors import A4kError, MediaError, ShaderError
+from player.base.paths import ROOT
 
-from player.base.paths import ROOT  # noqa: E402
 DEFAULT_SIZES = (((960, 540), (1920, 1080)), ((1920, 1080), (3840, 2160)))
 # llvmpipe on 2 cores takes ~1.2 s for a 1080p Full frame and ~5 s at 4K: these defaults
 # keep the default bench (4 tiers, two sizes) to about three minutes.
@@ -46,10 +46,8 @@ CUSTOM = "shaders"  # the run name of a --shader chain
 
 # ---- command line --------------------------------------------------------------------
 
-def build_parser():
-    from player.cli import _count, _Parser, _size
-    p = _Parser(prog="a4kplay bench", description="GL time per frame of each tier, per pass, "
-                "with texture fetches per output pixel; --vs-mpv compares with mpv.")
+def add_arguments(p) -> None:
+    from player.tools.args import count as _count, size as _size
     p.add_argument("--profiles", nargs="+", metavar="NAME",
                    help="profiles to measure (default: the ladder, plus learned tiers)")
     p.add_argument("--shader", action="append", default=[], metavar="FILE",
@@ -75,11 +73,9 @@ def build_parser():
                    help="--vs-mpv: skip the per-pass GL runs, compare only")
     p.add_argument("--no-cpu", action="store_true",
                    help="skip the play loop's CPU overhead (two child processes per chain)")
-    return p
 
 
-def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+def run(args) -> int:
     sizes = _sizes(args.input, args.output)
     chains = select_chains(args.profiles, args.shader, args.scaler, args.config,
                            default_all=not args.shader)
@@ -158,6 +154,7 @@ def select_chains(profiles: Sequence[str] | None, shaders: Sequence[str], scaler
     Default: the profiles on the ladder, plus profiles off the ladder whose name or shader
     files say "learned" (the learned tier is measured even where it is not on the ladder).
     """
+    from player.config import resolve
     from player.config.profiles import load_config
     out = []
     if profiles or default_all:
@@ -169,16 +166,10 @@ def select_chains(profiles: Sequence[str] | None, shaders: Sequence[str], scaler
                 if name not in names and "learned" in text:
                     names.append(name)
         for name in names:
-            prof = config.profile(name)
-            out.append((name, tuple(prof.shaders), prof.scaler, dict(prof.params)))
+            spec = resolve.spec(config, name)
+            out.append((name, spec.shaders, spec.scaler, dict(spec.params)))
     if shaders:
-        paths = []
-        for s in shaders:
-            p = Path(s).expanduser()
-            if not p.is_file():
-                raise ShaderError("no such shader file", path=s)
-            paths.append(str(p.resolve()))
-        out.append((CUSTOM, tuple(paths), scaler, {}))
+        out.append((CUSTOM, resolve.shader_paths(shaders), scaler, {}))
     return out
 
 
@@ -515,18 +506,15 @@ def loop_cpu(clip: str, out_size: tuple[int, int], chain: tuple, config_path: st
     calls, presenting, governor, statistics). Left out: libmpv's render call (mpv's own
     decode-to-texture work), the buffer swap, and waiting, which is not CPU time.
     """
-    from types import SimpleNamespace
+    from player.config import resolve
     from player.playback.loop import PlayOptions, Player
-    from player.cli import _config_with_shaders
     name, shaders, scaler, _ = chain
-    args = SimpleNamespace(config=config_path, shader=list(shaders) if name == CUSTOM else [],
-                           scaler=scaler if name == CUSTOM else None,
-                           profile=None if name == CUSTOM else name)
-    config = _config_with_shaders(args)
-    opts = PlayOptions(path=clip, size=out_size, headless=True, frames=warmup + frames,
+    config = resolve.load(config_path, list(shaders) if name == CUSTOM else [],
+                          scaler if name == CUSTOM else None, None if name == CUSTOM else name)
+    opts = PlayOptions(paths=[clip], size=out_size, headless=True, frames=warmup + frames,
                        mpv_options={"ao": "null"}, audio=False,
                        profile=None if name == CUSTOM else name, auto=False)
-    player = Player(opts, config, clip)
+    player = Player(opts, config)
     excluded = [0.0]
 
     def excluding(fn):

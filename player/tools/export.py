@@ -701,10 +701,8 @@ def export(req: ExportRequest, progress: bool = False,
                         copied=job.copied, notes=job.notes)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from player.cli import _Parser, _positive, _size
-    p = _Parser(prog="a4kplay export",
-                description="Upscale a whole video file through a profile or shader chain.")
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from player.tools.args import positive as _positive, size as _size
     p.add_argument("input", help="the video to read (never modified)")
     p.add_argument("-o", "--output", required=True, help="the file to write (.mkv .mp4 .webm)")
     g = p.add_mutually_exclusive_group(required=True)
@@ -727,23 +725,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal")
-    return p
 
 
 def request_from_args(args) -> ExportRequest:
     """Resolve --profile / --shader / --config / --scaler into a request (no GL)."""
-    if args.shader:
-        for s in args.shader:
-            if not Path(s).expanduser().is_file():
-                raise ShaderError("no such shader file", path=s)
-        shaders = tuple(str(Path(s).expanduser().resolve()) for s in args.shader)
-        scaler, params, name = args.scaler or "bicubic", {}, "shaders"
-    else:
-        from player.config.profiles import load_config
-        config = load_config(args.config)
-        name = args.profile or config.default
-        prof = config.profile(name)
-        shaders, scaler, params = prof.shaders, args.scaler or prof.scaler, dict(prof.params)
+    from player.config import resolve
+    _, spec = resolve.from_args(args)
+    shaders, scaler, params, name = spec.shaders, spec.scaler, dict(spec.params), spec.name
     for flag in ("start", "end"):
         value = getattr(args, flag)
         if value is not None and not (0 <= value < float("inf")):
@@ -765,12 +753,11 @@ def _stop_on_sigterm():
         return None
 
 
-def main(argv: list[str]) -> int:
-    """`a4kplay export ...` (argv without the word 'export'). A4kError propagates to the
-    CLI; Ctrl+C is reported here, after the temporary file is gone."""
+def run(args) -> int:
+    """`a4kplay export ...`. A4kError propagates to the CLI; Ctrl+C is reported here,
+    after the temporary file is gone."""
     from player.gl.window import setup_platform
     setup_platform(headless=True)   # before anything imports OpenGL
-    args = build_parser().parse_args(argv)
     previous = _stop_on_sigterm()
     try:
         req = request_from_args(args)
@@ -785,6 +772,6 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-__all__ = ["ExportRequest", "ExportResult", "export", "main", "build_parser",
+__all__ = ["ExportRequest", "ExportResult", "export", "run", "add_arguments",
            "request_from_args", "output_size", "pick_codec", "encoder_options", "matrix_of",
            "subtitle_text", "subtitle_payload", "check_paths"]

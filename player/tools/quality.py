@@ -68,7 +68,7 @@ def measure(hr: np.ndarray, scale: float, profiles: Iterable[str], upscale: Upsc
     return result
 
 
-def run(hr_paths: Iterable[str], scale: float = 2.0,
+def measure_all(hr_paths: Iterable[str], scale: float = 2.0,
         profiles: Iterable[str] = ("Full", "Fast", "UltraFast"),
         upscale: Upscale | None = None) -> dict:
     """Measure every image; returns {"scale", "images": [...], "mean": {...}}."""
@@ -134,11 +134,8 @@ class GLUpscale:
         self._chains.clear()
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`a4kplay quality HR_DIR|HR.png ... [--scale 2] [--profiles NAME ...] [--json PATH]`."""
-    from pathlib import Path
-    from player.cli import _Parser, _positive
-    ap = _Parser(prog="a4kplay quality", description=__doc__.splitlines()[0])
+def add_arguments(ap) -> None:
+    from player.tools.args import positive as _positive
     ap.add_argument("inputs", nargs="+", metavar="HR_DIR",
                     help="a folder of ground-truth images (PNG/JPEG), or image files")
     ap.add_argument("--scale", type=_positive, default=2.0)
@@ -148,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", metavar="PATH", help="profiles.yaml to use")
     ap.add_argument("--reference", action="store_true",
                     help="use the numpy reference of the tiers instead of the GL chain")
-    args = ap.parse_args(argv)
+
+
+def run(args) -> int:
+    """`a4kplay quality HR_DIR|HR.png ... [--scale 2] [--profiles NAME ...] [--json PATH]`."""
+    from pathlib import Path
     paths = []
     for item in args.inputs:
         p = Path(item)
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         raise ImageError("no PNG or JPEG images found", path=", ".join(args.inputs))
     if args.reference:
         profiles = args.profiles or ["Full", "Fast", "UltraFast"]
-        result = run(paths, args.scale, profiles)
+        result = measure_all(paths, args.scale, profiles)
     else:
         from player.config.profiles import load_config
         config = load_config(args.config)
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_platform(headless=True)
         upscale = GLUpscale(config)
         try:
-            result = run(paths, args.scale, profiles, upscale)
+            result = measure_all(paths, args.scale, profiles, upscale)
         finally:
             upscale.release()
     print(format_table(result))
@@ -183,7 +184,3 @@ def main(argv: list[str] | None = None) -> int:
         from player.base.files import write_json
         write_json(args.json, result, "the quality JSON")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -14,6 +14,11 @@ from player.render import fetches
 from player.base.errors import A4kError
 from player.render.hookfile import parse
 
+
+def bench_main(argv):
+    from player.cli import build_parser
+    return bench.run(build_parser("bench").parse_args(argv))
+
 pytestmark = pytest.mark.gl
 
 NINE_TAP = """//!DESC nine taps
@@ -96,7 +101,7 @@ def _bench(tmp_path, *extra):
     shader = tmp_path / "nine.glsl"
     shader.write_text(NINE_TAP)
     out = tmp_path / "bench.json"
-    code = bench.main(["--profiles", "Off", "--shader", str(shader), "--scaler", "bicubic",
+    code = bench_main(["--profiles", "Off", "--shader", str(shader), "--scaler", "bicubic",
                        "--input", "64x36", "64x36", "--output", "64x36", "128x72",
                        "--frames", "3", "--warmup", "1", "--json", str(out), *extra])
     assert code == 0
@@ -145,7 +150,7 @@ def test_planned_passes_are_the_passes_the_chain_ran(glcheck, shaders):
 
 def test_unequal_size_lists_are_an_error():
     with pytest.raises(A4kError, match="one output size per input size"):
-        bench.main(["--profiles", "Off", "--input", "64x36", "64x36", "--output", "128x72"])
+        bench_main(["--profiles", "Off", "--input", "64x36", "64x36", "--output", "128x72"])
 
 
 @pytest.mark.skipif(shutil.which("mpv") is None, reason="the mpv command line is not installed")

@@ -27,6 +27,11 @@ from player.base.errors import MediaError, ProfileError, ShaderError
 from player.media.mediagen import make_clip, psnr, read_index
 from tests.conftest import run_cli
 
+
+def export_main(argv):
+    from player.cli import build_parser
+    return export.run(build_parser("export").parse_args(argv))
+
 pytestmark = pytest.mark.media
 
 FAST = ["--preset", "ultrafast", "--profile", "Off"]
@@ -66,7 +71,7 @@ def probe(path):
 
 
 def run_export(src, dst, *args) -> int:
-    return export.main([str(src), "-o", str(dst), *map(str, args)])
+    return export_main([str(src), "-o", str(dst), *map(str, args)])
 
 
 def leftovers(directory) -> list[str]:

@@ -43,9 +43,9 @@ def clip(tmp_path_factory):
 def start(gl, clip, cfg, **kw):
     from player.playback.loop import Player, PlayOptions
     from player.config.profiles import load_config
-    opts = PlayOptions(path=str(clip.path), size=(320, 180), headless=True, audio=False,
+    opts = PlayOptions(paths=[str(clip.path)], size=(320, 180), headless=True, audio=False,
                        mpv_options={"pause": "yes", "ao": "null"}, auto=False, **kw)
-    player = Player(opts, load_config(str(cfg)), str(clip.path))
+    player = Player(opts, load_config(str(cfg)))
     wait_frame(player)
     return player
 
@@ -231,9 +231,9 @@ def test_edit_key_copies_the_shipped_profiles_first(gl, clip, tmp_path, monkeypa
     monkeypatch.setenv("EDITOR", str(editor))
     monkeypatch.delenv("VISUAL", raising=False)
     shipped = SHIPPED_CONFIG.read_bytes()
-    opts = PlayOptions(path=str(clip.path), size=(320, 180), headless=True, audio=False,
+    opts = PlayOptions(paths=[str(clip.path)], size=(320, 180), headless=True, audio=False,
                        mpv_options={"pause": "yes", "ao": "null"}, auto=False, profile="Off")
-    player = Player(opts, load_config(), str(clip.path))
+    player = Player(opts, load_config())
     try:
         wait_frame(player)
         key(player, glfw.KEY_E)

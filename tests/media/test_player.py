@@ -23,9 +23,9 @@ def clip(tmp_path_factory):
 def open_player(gl, path, size=None, **kw):
     from player.playback.loop import Player, PlayOptions
     from player.config.profiles import load_config
-    opts = PlayOptions(path=str(path), size=size, headless=True, audio=False,
+    opts = PlayOptions(paths=[str(path)], size=size, headless=True, audio=False,
                        mpv_options={"pause": "yes", "ao": "null"}, profile="Off", **kw)
-    return Player(opts, load_config(), str(path))
+    return Player(opts, load_config())
 
 
 def wait_frame(player, timeout=20.0):

@@ -90,7 +90,7 @@ def test_quality_run_shape_and_injected_upscale(tmp_path):
         calls.append((img.shape, out_w, out_h, profile))
         return np.repeat(np.repeat(img, 2, axis=0), 2, axis=1)  # nearest: exact here
 
-    result = quality.run([str(path)], scale=2.0, profiles=("Full",), upscale=fake)
+    result = quality.measure_all([str(path)], scale=2.0, profiles=("Full",), upscale=fake)
     assert [c[3] for c in calls] == ["bilinear", "bicubic", "Full"]
     assert calls[0][:3] == ((16, 17, 3), 34, 32)
     assert result["scale"] == 2 and result["images"][0]["name"] == "edge.png"
@@ -98,7 +98,7 @@ def test_quality_run_shape_and_injected_upscale(tmp_path):
     assert result["mean"]["psnr"]["Full"] == math.inf  # the edge falls on a block boundary
     assert "Full" in quality.format_table(result)
     with pytest.raises(ImageError):
-        quality.run([str(tmp_path / "missing.png")])
+        quality.measure_all([str(tmp_path / "missing.png")])
 
 
 def test_quality_default_upscale_is_the_reference(tmp_path):
@@ -108,7 +108,7 @@ def test_quality_default_upscale_is_the_reference(tmp_path):
 
     rng = np.random.default_rng(5)
     Image.fromarray((rng.random((24, 24, 3)) * 255).astype(np.uint8)).save(tmp_path / "n.png")
-    result = quality.run([str(tmp_path / "n.png")], profiles=("Fast",))
+    result = quality.measure_all([str(tmp_path / "n.png")], profiles=("Fast",))
     psnr = result["mean"]["psnr"]
     assert set(psnr) == {"bilinear", "bicubic", "Fast"}
     assert all(10 < v < 60 for v in psnr.values())

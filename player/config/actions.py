@@ -1,0 +1,81 @@
+"""The action table: every action of a4kplay's own, one row each (mpv's command table is the
+model).
+
+A row says the action's name, the kind of argument it takes, the keys it sits on by
+default, and one line of help. From this one table come: the validation of profiles.yaml
+bindings (config/keymap.py), the ``script-message a4kplay ACTION [ARGS]`` vocabulary of
+scripting and IPC, the input section handed to libmpv, the overlay's key help and README's
+key table (tests/unit/test_actions.py checks README against it). The handlers live one
+layer up, in playback/commands.py, keyed by the same names; a test checks that every row has
+one. A new action is one row here plus its handler there.
+
+Everything an mpv viewer already knows is *not* here: pause, seek, tracks, chapters, speed,
+volume, playlists and quitting are mpv's own commands, run by libmpv's input system on mpv's
+default keys (input.conf of mpv 0.35). Our default keys avoid those keys, except where a
+row does what mpv's key does, at output resolution (screenshots, the progress bar, the
+stats overlay, subtitle visibility), which ``SAME_AS_MPV`` lists for README.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+NONE, PROFILE, NUMBER, CHOICE = "none", "profile", "number", "choice"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    arg: str = NONE                         # NONE | PROFILE | NUMBER | CHOICE
+    keys: Mapping[str, str] = field(default_factory=dict)   # default key -> argument text
+    help: str = ""
+    choices: tuple[str, ...] = ()           # CHOICE: the words allowed (first = default)
+    optional: bool = False                  # the argument may be left out
+    limit: float | None = None              # NUMBER: |value| must be below this
+
+
+_ROWS = (
+    ActionSpec("profile", PROFILE, help="play profile NAME (the governor's ceiling)"),
+    ActionSpec("cycle-profile", keys={"TAB": ""}, help="next profile, in file order"),
+    ActionSpec("compare-cycle", keys={"c": ""},
+               help="A/B compare: off -> split screen -> flip -> off"),
+    ActionSpec("flip", keys={"C": ""}, help="flip compare: show the other side"),
+    ActionSpec("divider", NUMBER, keys={"Alt+[": "-0.05", "Alt+]": "+0.05"}, limit=1.0,
+               help="move the split divider by a fraction of the width"),
+    ActionSpec("screenshot", CHOICE, keys={"s": "", "S": "video", "Ctrl+s": "window"},
+               choices=("subtitles", "video", "window"), optional=True,
+               help="PNG of the picture at output resolution: with subtitles (default), "
+                    "video only, or window (with the overlay)"),
+    ActionSpec("screenshot-both", keys={"Ctrl+S": ""},
+               help="both compare sides as full frames (two PNGs)"),
+    ActionSpec("edit-config", keys={"Ctrl+e": ""},
+               help="open profiles.yaml in $VISUAL / $EDITOR / xdg-open"),
+    ActionSpec("overlay-show", keys={"i": ""}, help="frame-time overlay for a few seconds"),
+    ActionSpec("overlay-toggle", keys={"I": ""}, help="frame-time overlay on/off"),
+    ActionSpec("auto-toggle", keys={"a": ""}, help="automatic quality governor on/off"),
+    ActionSpec("show-progress", keys={"o": "", "P": ""},
+               help="progress bar with time, duration and chapters"),
+    ActionSpec("sub-visibility", keys={"v": ""}, help="subtitles on/off"),
+    ActionSpec("reload", help="re-read profiles.yaml and the shaders now"),
+)
+ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({row.name: row for row in _ROWS})
+
+# Profile keys: Anime4K's users know Ctrl+1..6 for their modes and Ctrl+0 for none. A
+# profile's own `key:` in profiles.yaml replaces these; a missing profile frees its key.
+PROFILE_KEYS: Mapping[str, str] = MappingProxyType({
+    "Ctrl+1": "UltraFast", "Ctrl+2": "Fast", "Ctrl+3": "Full", "Ctrl+4": "Learned-S",
+    "Ctrl+5": "Learned-M", "Ctrl+0": "Off"})
+
+# Keys where our row replaces mpv's default binding with the same meaning, drawn by us
+# at output resolution (mpv's would draw at source size, or into its disabled OSD).
+SAME_AS_MPV: Mapping[str, str] = MappingProxyType({
+    "s": "screenshot", "S": "screenshot video", "Ctrl+s": "screenshot window",
+    "o": "show-progress", "P": "show-progress", "v": "sub-visibility",
+    "i": "overlay-show (mpv: stats)", "I": "overlay-toggle (mpv: stats toggle)"})
+
+# Old a4kplay action names (round 1 profiles.yaml files) -> the mpv command they meant.
+LEGACY: Mapping[str, str] = MappingProxyType({
+    "pause": "cycle pause", "fullscreen": "cycle fullscreen", "quit": "quit",
+    "mute": "cycle mute", "seek": "seek {}", "volume": "add volume {}",
+    "frame-step": "{step}"})

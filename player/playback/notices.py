@@ -1,0 +1,109 @@
+"""What mpv would say on its OSD, said by us: property changes -> short mpv-like notices.
+
+libmpv's OSD is off (it would be drawn into the native-size frame and smeared by the
+shaders), so the loop shows these lines in our overlay at output resolution. Pure: the loop
+passes each observed property change in, with the track and chapter lists when needed, and
+gets the line to show or None.
+
+The first value libmpv reports for a property is the starting state, not a change, and is
+never announced. Chapter changes are announced only when a seek follows (``add chapter``
+seeks; a chapter boundary crossed while playing does not), as mpv does.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+ANNOUNCED = ("pause", "speed", "volume", "mute", "sub-delay", "sid", "aid", "secondary-sid",
+             "sub-scale", "sub-pos", "sub-speed")
+
+
+def _yes(v) -> str:
+    return "yes" if v else "no"
+
+
+def track_label(tracks: Iterable[Mapping], kind: str, tid) -> str:
+    """'(2) jpn "Commentary"' as mpv writes a track, or 'no'."""
+    if tid in (None, False, "no"):
+        return "no"
+    for t in tracks or ():
+        if t.get("type") == kind and t.get("id") == tid:
+            parts = [f"({tid})"]
+            if t.get("lang"):
+                parts.append(str(t["lang"]))
+            if t.get("title"):
+                parts.append(f"'{t['title']}'")
+            if t.get("external"):
+                parts.append("[external]")
+            return " ".join(parts)
+    return f"({tid})"
+
+
+def chapter_label(chapters: Iterable[Mapping] | None, index) -> str:
+    if not isinstance(index, int) or index < 0:
+        return "(none)"
+    chapters = list(chapters or ())
+    title = chapters[index].get("title") if index < len(chapters) else None
+    return f"({index + 1}) {title}" if title else f"({index + 1})"
+
+
+def playlist_label(paths: list[str], pos) -> str:
+    """'[2/12] ep02.mkv' for the title bar and the overlay."""
+    if not isinstance(pos, int) or not (0 <= pos < len(paths)):
+        return ""
+    return f"[{pos + 1}/{len(paths)}] {Path(paths[pos]).name}"
+
+
+class Notices:
+    """Turns the stream of property changes into lines, remembering the starting state."""
+
+    def __init__(self):
+        self._seen: set[str] = set()
+        self._chapter: str | None = None   # a chapter change waiting for its seek
+
+    def change(self, name: str, value, tracks=None, chapters=None) -> str | None:
+        first = name not in self._seen
+        self._seen.add(name)
+        if name == "chapter":
+            if not first:
+                self._chapter = f"Chapter: {chapter_label(chapters, value)}"
+            return None
+        if first or name not in ANNOUNCED:
+            return None
+        if name == "pause":
+            return "Paused" if value else "Playing"
+        if name == "speed":
+            return f"Speed: {float(value):.2f}"
+        if name == "volume":
+            return f"Volume: {float(value):.0f}%"
+        if name == "mute":
+            return f"Mute: {_yes(value)}"
+        if name == "sub-delay":
+            return f"Sub delay: {round(float(value) * 1000):d} ms"
+        if name == "sub-scale":
+            return f"Sub scale: {float(value):.2f}"
+        if name == "sub-pos":
+            return f"Sub position: {float(value):g}/100"
+        if name == "sub-speed":
+            return f"Sub speed: {float(value):.3f}"
+        if name == "sid":
+            return f"Subtitles: {track_label(tracks, 'sub', value)}"
+        if name == "secondary-sid":
+            return f"Secondary subtitles: {track_label(tracks, 'sub', value)}"
+        if name == "aid":
+            return f"Audio: {track_label(tracks, 'audio', value)}"
+        return None
+
+    def seeked(self) -> str | None:
+        """A seek finished: the chapter line it caused, if any."""
+        line, self._chapter = self._chapter, None
+        return line
+
+
+def clock(seconds) -> str:
+    """mpv's OSD time: H:MM:SS, or MM:SS under an hour."""
+    if not isinstance(seconds, (int, float)) or seconds != seconds:
+        return "--:--"
+    s = max(0, int(seconds))
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"

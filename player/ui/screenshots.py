@@ -1,0 +1,29 @@
+"""Screenshot files: numbered names in the screenshot folder, never overwriting one.
+
+The picture itself is composed by the presenter (offscreen, at output resolution); this
+module owns only where it goes. A name is claimed with O_EXCL before anything is written,
+so two players sharing a folder cannot overwrite each other's pictures.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+class ShotNames:
+    def __init__(self, folder: str):
+        self.folder = folder
+        self._index = 0
+
+    def next(self, suffix: str = "") -> Path:
+        d = Path(self.folder).expanduser()
+        d.mkdir(parents=True, exist_ok=True)
+        while True:
+            self._index += 1
+            p = d / f"a4kplay-{self._index:04d}{suffix}.png"
+            try:
+                fd = os.open(p, os.O_CREAT | os.O_EXCL | os.O_WRONLY)  # never overwrite
+            except FileExistsError:
+                continue
+            os.close(fd)
+            return p
