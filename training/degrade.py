@@ -130,7 +130,7 @@ def encode(img: np.ndarray, codec: str, crf: int, frames: int = 1,
     made of, with more artefacts than an intra frame at the same CRF."""
     u8 = to_u8(img)
     h, w = u8.shape[:2]
-    ph, pw = (h + 1) // 2 * 2, (w + 1) // 2 * 2
+    ph, pw = (h + 15) // 16 * 16, (w + 15) // 16 * 16  # whole macroblocks, edge-padded
     if (ph, pw) != (h, w):
         u8 = np.pad(u8, ((0, ph - h), (0, pw - w), (0, 0)), mode="edge")
     steps = [(0, 0)]
@@ -138,28 +138,32 @@ def encode(img: np.ndarray, codec: str, crf: int, frames: int = 1,
         assert rng is not None
         dy, dx = (int(v) for v in rng.integers(-2, 3, size=2))
         steps = [(dy * (frames - 1 - i), dx * (frames - 1 - i)) for i in range(frames)]
-    import io
-    buf = io.BytesIO()
-    with av.open(buf, "w", format="matroska") as out:
-        name = {"h264": "libx264", "hevc": "libx265"}[codec]
-        st = out.add_stream(name, rate=24)
-        st.width, st.height, st.pix_fmt = pw, ph, "yuv420p"
-        if codec == "h264":
-            st.options = {"crf": str(crf), "preset": "veryfast", "threads": "1",
-                          "tune": "animation"}
-        else:
-            st.options = {"crf": str(crf), "preset": "veryfast",
-                          "x265-params": f"log-level=none:pools=none:frame-threads=1"}
-        for sy, sx in steps:
-            fr = np.roll(u8, (sy, sx), axis=(0, 1))
-            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")
-            for pkt in st.encode(vf):
-                out.mux(pkt)
-        for pkt in st.encode():
-            out.mux(pkt)
-    buf.seek(0)
-    with av.open(buf, "r") as inp:
-        decoded = [f.to_ndarray(format="rgb24") for f in inp.decode(video=0)]
+    from fractions import Fraction
+    enc = av.CodecContext.create({"h264": "libx264", "hevc": "libx265"}[codec], "w")
+    enc.width, enc.height, enc.pix_fmt = pw, ph, "yuv420p"
+    enc.time_base = Fraction(1, 24)
+    enc.thread_count = 1
+    if codec == "h264":
+        enc.options = {"crf": str(crf), "preset": "veryfast", "threads": "1",
+                       "tune": "animation"}
+    else:
+        enc.options = {"crf": str(crf), "preset": "veryfast",
+                       "x265-params": "log-level=none:pools=none:frame-threads=1"}
+    packets = []
+    for i, (sy, sx) in enumerate(steps):
+        fr = np.roll(u8, (sy, sx), axis=(0, 1))
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(fr), format="rgb24")
+        vf = vf.reformat(format="yuv420p")
+        vf.pts = i
+        vf.time_base = enc.time_base
+        packets += enc.encode(vf)
+    packets += enc.encode(None)
+    dec = av.CodecContext.create(codec, "r")
+    dec.thread_count = 1
+    decoded = []
+    for pkt in packets:
+        decoded += [f.to_ndarray(format="rgb24") for f in dec.decode(pkt)]
+    decoded += [f.to_ndarray(format="rgb24") for f in dec.decode(None)]
     last = decoded[-1]
     return from_u8(last[:h, :w])
 
@@ -197,11 +201,11 @@ def realistic_hr(img: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray,
     return np.clip(x, 0.0, 1.0).astype(np.float32), steps
 
 
-DOWN_KERNELS = ("area", "area", "area", "bicubic", "bilinear")
+DOWN_KERNELS = ("area",) * 8 + ("bicubic", "bilinear")
 
 
 def make_lr(hr: np.ndarray, rng: np.random.Generator,
-            extra_prob: float = 0.25) -> tuple[np.ndarray, list[str]]:
+            extra_prob: float = 0.1) -> tuple[np.ndarray, list[str]]:
     """2x downscale with a random kernel, then (with extra_prob) an LR-side degradation."""
     kernel = str(rng.choice(DOWN_KERNELS))
     lr = downscale2(hr, kernel)

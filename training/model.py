@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 LEAK = 0.1  # leaky ReLU slope: with only 4 channels a plain ReLU loses dead channels
+BT601 = (0.299, 0.587, 0.114)
 
 
 def _pad(x: torch.Tensor) -> torch.Tensor:
@@ -56,13 +57,36 @@ class Block(nn.Module):
         return x + w[:, :1] * att + w[:, 1:] * plain
 
 
+class LumaHead(nn.Module):
+    """conv3x3 on BT.601 luma only. Saved (to_arrays) as an ordinary RGB head whose weights
+    are the luma weights times (0.299, 0.587, 0.114): the same numbers numpy and the shader
+    use for an RGB head, so export and inference need no special case."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        ref = nn.Conv2d(1, channels, 3)
+        self.weight_y = nn.Parameter(ref.weight.detach().clone())
+        self.bias = nn.Parameter(ref.bias.detach().clone())
+        self.register_buffer("coef", torch.tensor(BT601).view(1, 3, 1, 1), persistent=False)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        return self.weight_y * self.coef
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.weight, self.bias)
+
+
 class LearnedUpscaler(nn.Module):
     """2x upscaler: RGB N x 3 x h x w in [0, 1] -> RGB N x 3 x 2h x 2w (unclamped)."""
 
-    def __init__(self, channels: int = 4, blocks: int = 5, dynamic: bool = False):
+    def __init__(self, channels: int = 4, blocks: int = 5, dynamic: bool = False,
+                 luma: bool = False):
         super().__init__()
         self.config = dict(channels=channels, blocks=blocks, dynamic=dynamic, leak=LEAK)
-        self.head = nn.Conv2d(3, channels, 3)
+        if luma:
+            self.config["luma"] = True
+        self.head = LumaHead(channels) if luma else nn.Conv2d(3, channels, 3)
         self.blocks = nn.ModuleList(Block(channels, dynamic) for _ in range(blocks))
         self.tail = nn.Conv2d(channels, 4, 3)
         # Start as plain bilinear: a zero residual is a sane first guess and keeps early
@@ -88,13 +112,21 @@ def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:
     """Weights as float32 numpy arrays keyed by layer, plus a JSON 'config' entry."""
     out = {"config": np.array(json.dumps(model.config))}
     for name, t in model.state_dict().items():
+        if name == "head.weight_y":
+            name, t = "head.weight", model.head.weight
         out[name] = t.detach().cpu().numpy().astype(np.float32)
     return out
 
 
 def from_arrays(arrays) -> LearnedUpscaler:
     cfg = json.loads(str(arrays["config"]))
-    model = LearnedUpscaler(cfg["channels"], cfg["blocks"], cfg["dynamic"])
-    state = {k: torch.from_numpy(np.asarray(arrays[k])) for k in model.state_dict()}
+    luma = bool(cfg.get("luma", False))
+    model = LearnedUpscaler(cfg["channels"], cfg["blocks"], cfg["dynamic"], luma)
+    state = {}
+    for k in model.state_dict():
+        if k == "head.weight_y":  # unfold: the R column is the luma weight times 0.299
+            state[k] = torch.from_numpy(np.asarray(arrays["head.weight"])[:, :1] / BT601[0])
+        else:
+            state[k] = torch.from_numpy(np.asarray(arrays[k]))
     model.load_state_dict(state)
     return model

@@ -21,17 +21,26 @@ import torch
 
 from training.curve import draw_loss_curve
 from training.data import DEFAULT_CACHE, PairSampler, corpus_split, render_clipart
-from training.evaluate import evaluate, format_table
-from training.model import LearnedUpscaler, to_arrays
+from training.evaluate import evaluate, format_table, val_real_images
+from training.model import BT601, LearnedUpscaler, to_arrays
 
-SIZES = {  # name: (channels, blocks, dynamic, steps) of the shipped weights
-    "learned_s": (4, 5, False, 10000),
-    "learned_m": (8, 2, False, 7000),
+# name: (channels, blocks, dynamic, steps, data, luma) of the shipped weights.
+# data "clean": the v1 learned tier's pairs (clean renders, area 2x; training/data.py);
+# data "real": realistic scenes and degradations (training/realdata.py, issue 15).
+SIZES = {
+    "learned_s": (4, 5, False, 10000, "clean", False),
+    "learned_m": (4, 7, False, 6000, "real", False),
+    "learned_l": (8, 6, False, 3600, "real", False),
 }
 
 
 def charbonnier(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     return torch.sqrt((pred - target) ** 2 + eps * eps).mean()
+
+
+def luma(x: torch.Tensor) -> torch.Tensor:
+    w = torch.tensor(BT601, dtype=x.dtype).view(1, 3, 1, 1)
+    return (x * w).sum(1, keepdim=True)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -40,6 +49,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--channels", type=int, help="override the size's channel count")
     ap.add_argument("--blocks", type=int, help="override the size's block count")
     ap.add_argument("--dynamic", action="store_true", help="A2N local branch weighting")
+    ap.add_argument("--luma", type=int, choices=(0, 1), help="luma-only head (1) or RGB (0)")
+    ap.add_argument("--data", choices=("clean", "real"), help="default: the size's")
+    ap.add_argument("--pool", type=int, default=600, help="realistic scenes (--data real)")
+    ap.add_argument("--loss", choices=("luma", "rgb"), help="Charbonnier on BT.601 luma "
+                    "(default for --data real) or on RGB (the v1 tier's)")
     ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr-size", type=int, default=48, help="LR crop side in pixels")
@@ -73,8 +87,11 @@ def cosine_lr(base: float, step: int, total: int) -> float:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    channels, blocks, dynamic, steps = SIZES[args.size]
+    channels, blocks, dynamic, steps, data, use_luma = SIZES[args.size]
     args.steps = args.steps or steps
+    data = args.data or data
+    use_luma = bool(args.luma) if args.luma is not None else use_luma
+    loss_kind = args.loss or ("luma" if data == "real" else "rgb")
     channels = args.channels or channels
     blocks = args.blocks if args.blocks is not None else blocks
     dynamic = dynamic or args.dynamic
@@ -84,12 +101,20 @@ def main(argv=None) -> None:
     seed_everything(args.seed, args.threads)
 
     train_imgs, held = corpus_split()
-    clipart = render_clipart(args.data_dir / "openclipart", args.clipart) if args.clipart else []
-    sampler = PairSampler(train_imgs, clipart, args.lr_size, args.seed, jpeg_prob=args.jpeg_prob)
-    print(f"train: {len(train_imgs)} corpus + {len(clipart)} clipart images; "
-          f"held out: {', '.join(p.stem for p in held)}")
+    if data == "clean":
+        clipart = render_clipart(args.data_dir / "openclipart", args.clipart) if args.clipart else []
+        sampler = PairSampler(train_imgs, clipart, args.lr_size, args.seed,
+                              jpeg_prob=args.jpeg_prob)
+        print(f"train: {len(train_imgs)} corpus + {len(clipart)} clipart images; "
+              f"held out: {', '.join(p.stem for p in held)}")
+    else:
+        from training.realdata import RealPairSampler, load_pool
+        hrs, lrs, _ = load_pool(args.data_dir, args.pool, args.seed)
+        sampler = RealPairSampler(hrs, lrs, args.lr_size, args.seed)
+        print(f"train: {len(hrs)} realistic scenes (training/realdata.py); "
+              f"held out: {', '.join(p.stem for p in held)} + the val-real sources")
 
-    model = LearnedUpscaler(channels, blocks, dynamic)
+    model = LearnedUpscaler(channels, blocks, dynamic, use_luma)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     ckpt_path = run_dir / "checkpoint.pt"
     log_path = run_dir / "log.csv"
@@ -107,8 +132,9 @@ def main(argv=None) -> None:
             csv.writer(f).writerow(["step", "loss", "lr", "seconds"])
 
     n_params = sum(p.numel() for p in model.parameters())
-    print(f"{args.size}: {channels} ch, {blocks} blocks, dynamic={dynamic}, {n_params} weights, "
-          f"{args.steps} steps, {args.threads} threads")
+    print(f"{args.size}: {channels} ch, {blocks} blocks, dynamic={dynamic}, luma={use_luma}, "
+          f"{n_params} weights, {args.steps} steps, {args.threads} threads, data={data}, "
+          f"loss={loss_kind}")
     t0 = time.perf_counter() - elapsed
     window: list[float] = []
     model.train()
@@ -117,7 +143,10 @@ def main(argv=None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr_now
         lr_np, hr_np = sampler.batch(args.batch)
-        loss = charbonnier(model(torch.from_numpy(lr_np)), torch.from_numpy(hr_np))
+        pred, target = model(torch.from_numpy(lr_np)), torch.from_numpy(hr_np)
+        if loss_kind == "luma":
+            pred, target = luma(pred), luma(target)
+        loss = charbonnier(pred, target)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -144,10 +173,13 @@ def main(argv=None) -> None:
     draw_loss_curve([int(r["step"]) for r in rows], [float(r["loss"]) for r in rows],
                     run_dir / "loss.png", f"{args.size}: Charbonnier loss (log scale)")
     table = format_table(evaluate([weights_path], held))
+    val = val_real_images(args.data_dir)
+    table_real = format_table(evaluate([weights_path], val)) if val else "(no val-real set)"
     (run_dir / "eval.md").write_text(
-        f"{args.size}: {args.steps} steps, {args.threads} threads, {train_secs:.0f} s training\n\n"
-        f"{table}\n")
-    print(f"trained in {train_secs:.0f} s; weights {weights_path}\n{table}")
+        f"{args.size}: {args.steps} steps, {args.threads} threads, {train_secs:.0f} s training, "
+        f"data={data}, luma={use_luma}, loss={loss_kind}\n\n"
+        f"clean held-out corpus:\n\n{table}\n\nrealistic validation set:\n\n{table_real}\n")
+    print(f"trained in {train_secs:.0f} s; weights {weights_path}\n{table}\n{table_real}")
 
 
 if __name__ == "__main__":
