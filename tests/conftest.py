@@ -52,8 +52,17 @@ def pytest_unconfigure(config):
 def gl():
     """The session's hidden GL context (a real llvmpipe context under Xvfb)."""
     from player.render import offscreen
-    win = offscreen.context()
-    yield win
+    yield offscreen.context()
+
+
+@pytest.fixture(autouse=True)
+def _gl_current():
+    """A player closed by an earlier test leaves no context current: make the session's
+    current again before each test that may use it."""
+    off = sys.modules.get("player.render.offscreen")
+    if off is not None and off._window is not None:
+        off.context()
+    yield
 
 
 @pytest.fixture

@@ -39,7 +39,8 @@ from player.playback.input import Input
 from player.playback.notices import Notices, playlist_label
 from player.playback.stats import StatsRecorder
 from player.playback.video import Video
-from player.render.chain import Timings
+from player.render.chain import Target, Timings
+from player.subs import Params, Subtitles, track_info
 from player.ui.hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
 from player.ui.overlay import Alert, Graph, Overlay
 from player.ui.present import Presenter, Rect, letterbox
@@ -88,8 +89,8 @@ class Player:
         self.overlay_on = False                 # I toggles
         self.overlay_until = 0.0                # i shows it until then
         self.progress_until = 0.0               # o / a seek shows the progress bar until then
-        self.sub_visible = True
-        self.subtitles = None                   # the subtitle layer, once a track is shown
+        self.sub_visible = True                 # our flag (libmpv's sub-visibility stays off)
+        self.subtitles = Subtitles()            # drawn at output resolution, over the chain
         self.hud = HudState()
         self.notices = Notices()
         self.watcher = Watcher(config.source_paths())
@@ -100,10 +101,10 @@ class Player:
         self.presented = 0
         self.restarts = 0
         self.files_started = 0
+        self.applied = 0                        # actions applied so far
         self.redraw = False
         self._wake = threading.Event()
         self._shots = ShotNames(config.screenshot_dir)
-        self._warned: set[str] = set()
         self._pending_file = False      # a new entry started; set up at its video-reconfig
         self._failures_shown = 0        # playlist entries that failed, said on screen
         self._settling = True           # between files: libmpv's changes are not the user's
@@ -137,6 +138,8 @@ class Player:
                 if opts.fullscreen:
                     self.window.toggle_fullscreen()
             self.src = gpu.Texture(vw, vh, 4, "f16")
+            self.sub_visible = self.video.sub_visibility
+            self._sub_params()
             if opts.stats:
                 self.stats = StatsRecorder(self.video.fps, self._budget(self.video.fps))
             self._new_file()
@@ -230,8 +233,8 @@ class Player:
             before = self.presented
             self._frame(new=True)
             return self.presented > before
-        if self.redraw or self._overlay_expired():
-            self._frame(new=False)
+        if (self.redraw or self._overlay_expired()) and self.presented:
+            self._frame(new=False)   # before the first video frame there is nothing to show
         return False
 
     def _on_event(self, ev) -> None:
@@ -302,11 +305,20 @@ class Player:
             self.window.set_fullscreen(bool(value))
             self.redraw = True
             return
-        if name == "sub-visibility" and value and self.subtitles is not None:
+        if name == "sub-visibility" and value:
             # libmpv must never draw subtitles into the native-size frame: the flag is ours
             self.video.set("sub-visibility", False)
             self.set_sub_visibility(True)
             return
+        if name == "current-tracks/sub":
+            self.subtitles.open(self.video.current_file(), track_info(value))
+            self.redraw = True
+            return
+        if name in ("sub-delay", "sub-speed", "sub-scale", "sub-pos", "sub-ass-override",
+                    "video-params"):
+            self._sub_params()
+        if name == "time-pos" and self.video.props.get("pause"):
+            self.redraw = True       # paused after a seek: the subtitle of the new time
         tracks = chapters = None
         if name in ("sid", "aid", "secondary-sid"):
             tracks = self.video.get("track-list")
@@ -317,6 +329,24 @@ class Player:
             self.notify(line)
         if name in ("pause", "volume", "mute", "speed"):
             self.redraw = True
+
+    def _sub_params(self) -> None:
+        """libmpv's subtitle options and the video's colour matrix -> the subtitle layer."""
+        p = self.video.props
+        vp = p.get("video-params") or {}
+        self.subtitles.params = Params(
+            delay=float(p.get("sub-delay") or 0.0), speed=float(p.get("sub-speed") or 1.0),
+            scale=float(p.get("sub-scale") or 1.0),
+            pos=float(p.get("sub-pos") if p.get("sub-pos") is not None else 100.0),
+            visible=self.sub_visible, override=str(p.get("sub-ass-override") or "yes"),
+            matrix=str(vp.get("colormatrix") or "bt.709"),
+            levels=str(vp.get("colorlevels") or "limited"))
+        self.redraw = True
+
+    def _video_size(self) -> tuple[int, int]:
+        vp = self.video.props.get("video-params") or {}
+        w, h = vp.get("w"), vp.get("h")
+        return (int(w), int(h)) if w and h else self.src.size
 
     def _reconfigured(self) -> None:
         """The video's size or frame rate changed (a new file, or mid-stream): new source
@@ -358,7 +388,9 @@ class Player:
     def _frame(self, new: bool) -> None:
         self.redraw = False
         builds = self.chains.builds
-        tag = {"t": self.video.time_pos(), "tier": self.tier} if new else None
+        t = self.video.time_pos()          # read before the blocking render (mpv's advice)
+        tag = {"t": t, "tier": self.tier} if new else None
+        self.subtitles.set_time(t)
         self.timer.begin(tag)
         if new:
             self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
@@ -369,11 +401,15 @@ class Player:
         if rect.w == 0:
             self.timer.end()
             return  # minimised: keep decoding, draw nothing
-        left, right, split = self._compose(rect)
-        self.presenter.draw(0, fw, fh, rect, left, right, split)
+        left, right, split = self._compose(rect, fw, fh)
+        if left is not None:                 # compare: composed by the presenter
+            self.presenter.draw(0, fw, fh, rect, left, right, split)
+            self.timer.stamp("present")
         self._last = (fw, fh, rect, left, right, split)
+        if self.sub_visible:
+            self.subtitles.draw(fw, fh, rect, self._video_size(), True, self.timer)
         self._draw_overlay(fw, fh, rect)
-        self.timer.stamp("present")
+        self.timer.stamp("overlay")
         self.timer.end()
         self.cpu_ms = (time.perf_counter() - due) * 1000.0
         self.window.swap()
@@ -393,14 +429,20 @@ class Player:
                 self.quit = True
         self._collect_timings()
 
-    def _compose(self, rect: Rect):
-        """Run the chain(s) for this frame: (left texture, right texture or None, split)."""
+    def _compose(self, rect: Rect, fw: int, fh: int):
+        """Run the chain(s) for this frame: (left texture, right texture or None, split).
+        Without compare the chain's last pass draws straight into the window (left None):
+        no full-size copy."""
         profile = self.config.profile(self.tier)
         chain = self.chains.get(self.tier)
+        if self.compare == "off":
+            self.presenter.clear(0, fw, fh)
+            chain.run(self.src, rect.w, rect.h, self.timer,
+                      target=Target.letterboxed(0, fh, rect.x, rect.y, rect.w, rect.h))
+            self._show_warnings(chain)
+            return None, None, 1.0
         out = chain.run(self.src, rect.w, rect.h, self.timer)
         self._show_warnings(chain)
-        if self.compare == "off":
-            return out, None, 1.0
         base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h, self.timer)
         if self.compare == "split":
             return base, out, self.split
@@ -409,10 +451,10 @@ class Player:
     def _show_warnings(self, chain) -> None:
         """A pass the chain skipped (a hook point that does not exist, a bad size): said
         once on screen, and playback goes on."""
-        for text in chain.warnings:
-            if text not in self._warned:
-                self._warned.add(text)
-                self.notify(text)
+        for text in chain.new_warnings():
+            self.notify(text)
+        while (line := self.subtitles.notice()) is not None:
+            self.notify(line)
 
     def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
         """Messages, compare labels and (when shown) the stats panel, at output resolution."""
@@ -496,6 +538,7 @@ class Player:
     # ---- state changes: the one path -------------------------------------------------------
     def _apply(self, action: Action) -> None:
         """Every state change (our bindings, IPC script messages, governor, reload)."""
+        self.applied += 1
         if action.name == "governor":
             self._governor_switch(str(action.arg))
         else:
@@ -574,6 +617,7 @@ class Player:
 
     def set_sub_visibility(self, on: bool) -> None:
         self.sub_visible = bool(on)
+        self._sub_params()
         self.notify(f"Subtitles visibility: {'yes' if on else 'no'}")
         self.redraw = True
 
@@ -583,13 +627,22 @@ class Player:
             print(text, file=sys.stderr)
 
     # ---- screenshots and the editor -----------------------------------------------------
-    def capture(self, overlay: bool = True):
-        """The screen as the user sees it (overlay included unless ``overlay`` is False)."""
+    def capture(self, overlay: bool = True, subtitles: bool | None = None):
+        """The screen as the user sees it, at output resolution: subtitles (as shown, unless
+        ``subtitles`` is False) and the overlay (unless ``overlay`` is False)."""
         if self._last is None:
             raise MediaError("no frame has been shown yet")
         fw, fh, rect, left, right, split = self._last
-        after = (lambda bottom_up: self._draw_overlay(fw, fh, rect, bottom_up)) if overlay \
-            else None
+        if left is None:   # drawn straight into the window: the chain's picture again
+            left = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
+        subs = self.sub_visible if subtitles is None else subtitles
+
+        def after(bottom_up: bool) -> None:
+            if subs:
+                self.subtitles.draw(fw, fh, rect, self._video_size(), bottom_up)
+            if overlay:
+                self._draw_overlay(fw, fh, rect, bottom_up)
+        self.redraw = True
         return self.presenter.capture(fw, fh, rect, left, right, split, after)
 
     def screenshot(self, path: str | None = None, mode: str = "window") -> Path:
@@ -597,7 +650,8 @@ class Player:
         picture with subtitles, ``video`` the picture alone (mpv's screenshot flags)."""
         from player.render.offscreen import write_png
         p = Path(path) if path else self._shots.next()
-        write_png(p, self.capture(overlay=mode == "window"))
+        write_png(p, self.capture(overlay=mode == "window",
+                                  subtitles=False if mode == "video" else None))
         return p
 
     def screenshot_both(self) -> list[Path]:
@@ -641,10 +695,12 @@ class Player:
             return
         if self.window.handle:
             self.window.make_current()
-        for obj in (self.chains, self.presenter, self.overlay, self.src, self.timer):
+        for obj in (self.subtitles, self.chains, self.presenter, self.overlay, self.src,
+                    self.timer):
             if obj is not None:
                 obj.release()
-        self.chains = self.presenter = self.overlay = self.src = self.timer = None
+        self.subtitles = self.chains = self.presenter = self.overlay = self.src = None
+        self.timer = None
         if self.video is not None:
             self.video.close()
             self.video = None

@@ -48,7 +48,8 @@ END_FILE_ERRORS = {
 OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volume", "mute",
             "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
             "fullscreen", "sub-visibility", "idle-active", "media-title", "sub-scale",
-            "sub-pos", "sub-speed", "secondary-sid")
+            "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
+            "video-params")
 SECTION = "a4kplay"
 
 
@@ -114,6 +115,9 @@ class Video:
                 "input_default_bindings": "yes", "input_vo_keyboard": "no", "idle": "yes",
                 "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no",
                 "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
+                # subtitles are ours, drawn at output resolution (player/subs); libmpv
+                # would draw them into the native-size frame, under the shaders
+                "sub_visibility": "no",
                 "watch_later_directory": watch_later_dir()}
         user = {k.replace("-", "_") for k in (options or {})}
         if "hwdec" not in user and "gpu_hwdec_interop" not in user:
@@ -128,6 +132,10 @@ class Video:
             opts["start"] = str(start)
         for k, v in (options or {}).items():
             opts[k.replace("-", "_")] = v
+        # the user's --mpv sub-visibility is our flag's start; libmpv's stays off
+        asked = {k.replace("-", "_"): v for k, v in (options or {}).items()}
+        self.sub_visibility = str(asked.get("sub_visibility", "yes")) not in ("no", "false")
+        opts["sub_visibility"] = "no"
         _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
         try:
             self.player = mpv.MPV(**opts)
@@ -161,7 +169,8 @@ class Video:
         self._wake()
 
     def _on_property(self, name, value) -> None:
-        if value is not None or name in ("sid", "aid", "chapter", "duration"):
+        if value is not None or name in ("sid", "aid", "chapter", "duration",
+                                         "current-tracks/sub"):
             self.props[name] = value
             self._events.append(("property", (name, value)))
             self._wake()

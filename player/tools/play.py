@@ -43,15 +43,16 @@ def add_arguments(p) -> None:
 def playlist(items: list[str]) -> list[str]:
     from player.playback.playlist import expand
     from player.playback.video import check_path
+    if len(items) == 1 and not Path(items[0]).expanduser().is_dir():
+        check_path(items[0])              # one file: its problem is the one error line
     entries, problems = expand(items)
-    if len(items) == 1 and not problems:
-        check_path(entries[0])            # one file: its problem is the error
-    for line in problems:
-        print(f"a4kplay: {line}", file=sys.stderr)
     if not entries:
-        if len(items) == 1 and Path(items[0]).is_dir():
-            raise MediaError("no media files in this folder", path=items[0])
+        if len(items) == 1:
+            raise MediaError("no media files in this folder", path=items[0],
+                             hint="a4kplay plays .mkv .mp4 .webm ... files")
         raise MediaError("nothing to play: " + "; ".join(problems))
+    for line in problems:                 # the rest plays; the exit status says so
+        print(f"a4kplay: {line}", file=sys.stderr)
     return entries
 
 

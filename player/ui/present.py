@@ -56,16 +56,21 @@ class Presenter:
         self._compose.set("left_tex", 0, kind="i")
         self._compose.set("right_tex", 1, kind="i")
 
-    def draw(self, fbo: int, target_w: int, target_h: int, rect: Rect, left: gpu.Texture,
-             right: gpu.Texture | None = None, split: float = 1.0,
-             bottom_up: bool = True) -> None:
-        """Clear the target to black and draw ``left`` (and ``right`` beyond ``split``) into
-        ``rect`` (y measured from the top)."""
+    @staticmethod
+    def clear(fbo: int, target_w: int, target_h: int) -> None:
+        """Black target (the letterbox bars) for a chain that draws straight into it."""
         GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, fbo)
         GL.glViewport(0, 0, target_w, target_h)
         GL.glDisable(GL.GL_BLEND)
         GL.glClearColor(0.0, 0.0, 0.0, 1.0)
         GL.glClear(GL.GL_COLOR_BUFFER_BIT)
+
+    def draw(self, fbo: int, target_w: int, target_h: int, rect: Rect, left: gpu.Texture,
+             right: gpu.Texture | None = None, split: float = 1.0,
+             bottom_up: bool = True) -> None:
+        """Clear the target to black and draw ``left`` (and ``right`` beyond ``split``) into
+        ``rect`` (y measured from the top)."""
+        self.clear(fbo, target_w, target_h)
         if rect.w > 0 and rect.h > 0:
             y = target_h - rect.y - rect.h if bottom_up else rect.y
             GL.glViewport(rect.x, y, rect.w, rect.h)

@@ -100,10 +100,12 @@ def test_live_reload_of_shader_and_profiles(gl, clip, tmp_path):
         player.close()
 
 
-def key(player, glfw_key, mods=0):
+def key(player, glfw_key, mods=0, until=None):
+    """A key press in the window: it goes through libmpv's input system and comes back as
+    our action (or an mpv command), a few loop turns later."""
+    applied = player.applied
     player._on_event(Event("key", key=glfw_key, mods=mods))
-    while player.queue:
-        player._apply(player.queue.popleft())
+    steps_until(player, until or (lambda: player.applied > applied))
 
 
 def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
@@ -113,7 +115,7 @@ def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
     cfg = write_config(tmp_path, shader)
     player = start(gl, clip, cfg)
     try:
-        key(player, glfw.KEY_0)
+        key(player, glfw.KEY_0, glfw.MOD_CONTROL)   # Ctrl+0: Off, as in Anime4K's keys
         assert player.profile == "Off"
         key(player, glfw.KEY_4)                # the YAML binds 4 to Solid
         assert player.profile == "Solid"
@@ -135,13 +137,13 @@ def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
         np.testing.assert_allclose(video[:, cut + 1:].reshape(-1, 3).mean(0), [1, 0, 1],
                                    atol=0.01)
 
-        key(player, glfw.KEY_RIGHT_BRACKET)    # ] moves the divider right
+        key(player, glfw.KEY_RIGHT_BRACKET, glfw.MOD_ALT)  # Alt+] moves the divider right
         assert player.split > 0.5
         key(player, glfw.KEY_C)
         assert player.compare == "flip"
         player._frame(new=False)
         np.testing.assert_allclose(colour(player), [1, 0, 1], atol=0.01)
-        key(player, glfw.KEY_X)                # flip: the baseline, whole frame
+        key(player, glfw.KEY_C, glfw.MOD_SHIFT)  # C flips: the baseline, whole frame
         player._frame(new=False)
         assert colour(player)[1] > 0.05
         key(player, glfw.KEY_C)
@@ -162,7 +164,7 @@ def test_screenshots_are_numbered_and_never_overwrite(gl, clip, tmp_path):
     try:
         key(player, glfw.KEY_S)
         key(player, glfw.KEY_S)
-        key(player, glfw.KEY_S, glfw.MOD_SHIFT)   # S: both sides
+        key(player, glfw.KEY_S, glfw.MOD_CONTROL | glfw.MOD_SHIFT)   # Ctrl+S: both sides
     finally:
         player.close()
     assert (shots / "a4kplay-0001.png").read_bytes() == b"keep me"
@@ -202,13 +204,13 @@ def test_overlay_keys_compare_flag_fullscreen_and_editor(gl, clip, tmp_path, mon
         player._frame(new=False)
         assert "panel" in player.overlay.boxes
 
-        key(player, glfw.KEY_F)                             # fullscreen and back
-        steps_until(player, lambda: player._last is not None)
-        key(player, glfw.KEY_F)
+        key(player, glfw.KEY_F, until=lambda: player.video.props.get("fullscreen"))
+        steps_until(player, lambda: player._last is not None)     # mpv's f, then back
+        key(player, glfw.KEY_F, until=lambda: not player.video.props.get("fullscreen"))
         seek(player, clip.pts[3])                           # still playing
         assert player._last[2].w > 0
 
-        key(player, glfw.KEY_E)                             # e: $VISUAL on profiles.yaml
+        key(player, glfw.KEY_E, glfw.MOD_CONTROL)           # Ctrl+e: $VISUAL on profiles.yaml
         deadline = time.monotonic() + 10
         while not marker.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -236,7 +238,7 @@ def test_edit_key_copies_the_shipped_profiles_first(gl, clip, tmp_path, monkeypa
     player = Player(opts, load_config())
     try:
         wait_frame(player)
-        key(player, glfw.KEY_E)
+        key(player, glfw.KEY_E, glfw.MOD_CONTROL)
         user = tmp_path / "xdg" / "a4kplay" / "profiles.yaml"
         assert user.read_bytes() == shipped
         assert player.config.path == str(user)
@@ -260,8 +262,7 @@ def test_a_failing_action_is_reported_not_fatal(gl, clip, tmp_path):
     cfg = write_config(tmp_path, shader)
     player = start(gl, clip, cfg)
     try:
-        player._on_event(Event("key", key=glfw.KEY_S))
-        player.step()
+        key(player, glfw.KEY_S)
         assert any("screenshot" in m for _, m in player.messages)
         seek(player, clip.pts[4])
         np.testing.assert_allclose(colour(player), [1, 1, 0], atol=0.01)

@@ -204,7 +204,7 @@ def one_line_error(r, *words):
 
 def test_bad_inputs(tmp_path, clip):
     one_line_error(run_cli("/nonexistent.mkv"), "no such file")
-    one_line_error(run_cli(tmp_path), "directory")
+    one_line_error(run_cli(tmp_path), "no media files in this folder")  # a folder is a playlist
     empty = tmp_path / "empty.mkv"
     empty.write_bytes(b"")
     one_line_error(run_cli(empty, "--headless"), "empty")

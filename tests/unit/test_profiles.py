@@ -10,7 +10,7 @@ import pytest
 
 from player.base.errors import ProfileError
 from player.config.governor_settings import GovernorSettings
-from player.config.keymap import Action, default_bindings
+from player.config.keymap import MPV, Action, default_bindings
 from player.config.profiles import SHIPPED_CONFIG, Config, check, find_config, load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,16 +84,16 @@ def test_bindings_merge_defaults_profile_keys_and_the_keys_map(shaders):
     b = c.bindings
     assert b["3"] == Action("profile", "Full") and b["0"] == Action("profile", "Off")
     assert b["Ctrl+s"] == Action("screenshot")
-    assert "x" not in b                                 # freed with `ignore`
-    assert "1" not in b and "2" not in b                # no UltraFast / Fast here
-    assert b["space"] == Action("pause")                # defaults stay
+    assert b["x"] == Action(MPV, "ignore")              # `ignore`: not even mpv's default
+    assert "Ctrl+1" not in b and "Ctrl+2" not in b      # no UltraFast / Fast here
+    assert b["c"] == Action("compare-cycle")            # defaults stay
     assert c.action_for("s") == Action("screenshot") and c.action_for(None) is None
 
 
 def test_a_profile_key_replaces_its_default_key(tmp_path):
     c = load_config(write(tmp_path, "profiles:\n  Full: {key: F5}\n  Off:\n"))
     assert c.bindings["F5"] == Action("profile", "Full")
-    assert "3" not in c.bindings and c.bindings["0"] == Action("profile", "Off")
+    assert "Ctrl+3" not in c.bindings and c.bindings["Ctrl+0"] == Action("profile", "Off")
 
 
 def test_everything_is_frozen(shaders):
@@ -139,7 +139,7 @@ def test_unknown_profile_by_name(shaders):
      "profiles.Full.shader: unknown key (expected one of shaders, scaler, params, key) "
      "(did you mean 'shaders'?)"),
     ("profiles:\n  Full: {}\ncolour: red\n", 3,
-     "colour: unknown key (expected one of profiles, default, ladder, governor, keys, screenshot_dir)"),
+     "colour: unknown key (expected one of profiles, default, ladder, governor, keys, screenshot_dir, rules)"),
     ("profiles:\n  Full:\n    shaders: a.glsl\n", 3,
      "profiles.Full.shaders: expected a list of shader paths, got 'a.glsl'"),
     ("profiles:\n  Full:\n    shaders: [[a.glsl]]\n", 3,
@@ -169,11 +169,11 @@ def test_unknown_profile_by_name(shaders):
     ("profiles:\n  Full:\ngovernor:\n  hold: 10\n  max_hold: 5\n", 5,
      "governor.max_hold: expected at least hold (10), got 5"),
     ("profiles:\n  Full:\ngovernor:\n  speed: 3\n", 4, "governor.speed: unknown key"),
-    ("profiles:\n  Full:\nkeys:\n  z: dance\n", 4, "keys.z: unknown action 'dance'"),
+    ("profiles:\n  Full:\nkeys:\n  z: dance\n", 4, "keys.z: unknown command 'dance'"),
     ("profiles:\n  Full:\nkeys:\n  z: profile Nope\n", 4,
      "keys.z: expected one of the profiles (Full), got 'Nope'"),
     ("profiles:\n  Full:\nkeys:\n  Bogus: quit\n", 4, "keys.Bogus: unknown key name 'Bogus'"),
-    ("profiles:\n  Full:\nkeys:\n  z: seek\n", 4, "keys.z: action 'seek' needs a number"),
+    ("profiles:\n  Full:\nkeys:\n  z: volume\n", 4, "keys.z: action 'volume' needs a number"),
     ("profiles:\n  A: {key: a}\n  B: {key: a}\n", 3,
      "profiles.B.key: key 'a' is already bound by profiles.A.key (line 2)"),
     ("profiles:\n  A: {key: a}\nkeys:\n  a: quit\n", 4,
@@ -228,9 +228,8 @@ def test_the_shipped_file_is_valid_and_names_our_tiers():
         (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
         (str(learned / "learned_s.glsl"),), ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
-    # the default keys, plus the learned tiers' own
-    assert dict(c.bindings) == {**default_bindings(), "4": Action("profile", "Learned-S"),
-                                "5": Action("profile", "Learned-M")}
+    # the file states the default keys, the profiles' keys included
+    assert dict(c.bindings) == dict(default_bindings(names))
 
 
 def test_search_order(tmp_path, monkeypatch):
