@@ -13,6 +13,11 @@ One turn, on the main thread with the context current:
 Long-lived state (chains, the libmpv session, the window) is apart from what one frame
 needs; a frame allocates no GL object. Shutdown: chains and textures, then the render
 context, then mpv, then the window.
+
+What libmpv says is handled in mpv_events.py, what is drawn over the picture and the
+screenshots in screen.py (mixins of Player); this file keeps the start-up order, the frame
+order, the one path of state changes and the shutdown order together, which is why it is a
+little over 500 lines.
 """
 from __future__ import annotations
 
@@ -26,8 +31,7 @@ from typing import Callable
 
 from player.base.errors import A4kError, MediaError
 from player.config import edit
-from player.config.actions import ACTIONS
-from player.config.keymap import Action, input_section, parse_action
+from player.config.keymap import Action, input_section
 from player.config.profiles import Config, load_config
 from player.config.reload import Watcher
 from player.gl import gpu
@@ -36,16 +40,17 @@ from player.playback import commands
 from player.playback.chainset import ChainSet
 from player.playback.governor import Governor
 from player.playback.input import Input
+from player.playback.mpv_events import MpvEvents
 from player.playback.notices import Notices, playlist_label
+from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
 from player.playback.video import Video
 from player.render.chain import Target, Timings
-from player.subs import Params, Subtitles, track_info
-from player.ui.hud import MESSAGE_SECONDS, SHOW_SECONDS, HudState, panel
-from player.ui.overlay import Alert, Graph, Overlay
+from player.subs import Subtitles
+from player.ui.hud import MESSAGE_SECONDS, HudState
+from player.ui.overlay import Overlay
 from player.ui.present import Presenter, Rect, letterbox
 from player.ui.screenshots import ShotNames
-from player.ui.text import font_size
 
 
 @dataclass
@@ -67,7 +72,7 @@ class PlayOptions:
     reload_config: Callable[[], Config] | None = None
 
 
-class Player:
+class Player(MpvEvents, Screen):
     def __init__(self, opts: PlayOptions, config: Config):
         self.opts = opts
         self.config = config
@@ -260,94 +265,6 @@ class Player:
         self.redraw = True
         return True
 
-    def _mpv_events(self) -> None:
-        v = self.video
-        for kind, data in v.poll_events():
-            if kind == "message":
-                self._on_message(data)
-            elif kind == "property":
-                self._on_property(*data)
-            elif kind == "end-file":
-                self._settling = True    # track and chapter changes of a file boundary
-            elif kind == "playback-restart":
-                self._settling = False
-                self.restarts += 1   # a seek has completed (or a file started)
-                line = self.notices.seeked()
-                if line:
-                    self.notify(line)
-            elif kind == "file-loaded":
-                self._pending_file = True    # set up at its video-reconfig (size known)
-            elif kind == "video-reconfig":
-                self._reconfigured()
-            elif kind == "shutdown":
-                self.quit = True
-                return
-        shown, self._failures_shown = self._failures_shown, len(v.failures)
-        for path, why in v.failures[shown:self._failures_shown]:
-            self.notify(f"cannot play {Path(path).name}: {why}")
-        if v.ended:
-            self.quit = True
-
-    def _on_message(self, args: list[str]) -> None:
-        """``script-message a4kplay ACTION [ARGS]`` from a binding or an IPC client."""
-        text = " ".join(args).strip()
-        if not args or args[0] not in ACTIONS:
-            self.notify(f"script-message a4kplay: unknown action {text!r} "
-                        f"(expected one of {', '.join(ACTIONS)})")
-            return
-        try:
-            self.queue.append(parse_action(text))
-        except ValueError as e:
-            self.notify(f"script-message a4kplay {text}: {e}")
-
-    def _on_property(self, name: str, value) -> None:
-        if name == "fullscreen":
-            self.window.set_fullscreen(bool(value))
-            self.redraw = True
-            return
-        if name == "sub-visibility" and value:
-            # libmpv must never draw subtitles into the native-size frame: the flag is ours
-            self.video.set("sub-visibility", False)
-            self.set_sub_visibility(True)
-            return
-        if name == "current-tracks/sub":
-            self.subtitles.open(self.video.current_file(), track_info(value))
-            self.redraw = True
-            return
-        if name in ("sub-delay", "sub-speed", "sub-scale", "sub-pos", "sub-ass-override",
-                    "video-params"):
-            self._sub_params()
-        if name == "time-pos" and self.video.props.get("pause"):
-            self.redraw = True       # paused after a seek: the subtitle of the new time
-        tracks = chapters = None
-        if name in ("sid", "aid", "secondary-sid"):
-            tracks = self.video.get("track-list")
-        elif name == "chapter":
-            chapters = self.video.get("chapter-list")
-        line = self.notices.change(name, value, tracks, chapters)
-        if line and not self._settling:
-            self.notify(line)
-        if name in ("pause", "volume", "mute", "speed"):
-            self.redraw = True
-
-    def _sub_params(self) -> None:
-        """libmpv's subtitle options and the video's colour matrix -> the subtitle layer."""
-        p = self.video.props
-        vp = p.get("video-params") or {}
-        self.subtitles.params = Params(
-            delay=float(p.get("sub-delay") or 0.0), speed=float(p.get("sub-speed") or 1.0),
-            scale=float(p.get("sub-scale") or 1.0),
-            pos=float(p.get("sub-pos") if p.get("sub-pos") is not None else 100.0),
-            visible=self.sub_visible, override=str(p.get("sub-ass-override") or "yes"),
-            matrix=str(vp.get("colormatrix") or "bt.709"),
-            levels=str(vp.get("colorlevels") or "limited"))
-        self.redraw = True
-
-    def _video_size(self) -> tuple[int, int]:
-        vp = self.video.props.get("video-params") or {}
-        w, h = vp.get("w"), vp.get("h")
-        return (int(w), int(h)) if w and h else self.src.size
-
     def _reconfigured(self) -> None:
         """The video's size or frame rate changed (a new file, or mid-stream): new source
         texture, budget; a new playlist entry also gets its rules and governor."""
@@ -455,69 +372,6 @@ class Player:
             self.notify(text)
         while (line := self.subtitles.notice()) is not None:
             self.notify(line)
-
-    def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
-        """Messages, compare labels and (when shown) the stats panel, at output resolution."""
-        now = time.monotonic()
-        self.messages = [(t, m) for t, m in self.messages if now - t < MESSAGE_SECONDS]
-        messages = [m for _, m in self.messages]
-        if self.reload_error:
-            messages.append(Alert(self.reload_error))
-        if self.progress_until and now < self.progress_until:
-            messages.append(self.progress_line())
-        margin = max(8, fh // 60)
-        y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
-        if self.compare == "split":
-            scaler = self.config.profile(self.tier).scaler
-            self.overlay.label(scaler, rect.x + margin, y)
-            self.overlay.label(self.tier, rect.x + rect.w - margin, y, "right")
-        elif self.compare == "flip":
-            side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
-            self.overlay.label(side, rect.x + rect.w - margin, y, "right")
-        panel_lines = graph = None
-        if self.overlay_on or now < self.overlay_until:
-            self._update_hud(rect)
-            panel_lines = panel(self.hud, self.timings)
-            graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
-        self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph)
-
-    def progress_line(self) -> str:
-        from player.playback.notices import clock
-        v = self.video
-        pos, dur = v.time_pos(), v.props.get("duration")
-        text = f"{clock(pos)} / {clock(dur)}"
-        if isinstance(dur, (int, float)) and dur > 0:
-            cells = 30
-            filled = max(0, min(cells, round(cells * pos / dur)))
-            text += "  [" + "#" * filled + "-" * (cells - filled) + "]"
-        if v.props.get("pause"):
-            text = "Paused  " + text
-        chapter = v.props.get("chapter")
-        if isinstance(chapter, int) and chapter >= 0:
-            text += f"  chapter {chapter + 1}"
-        if len(v.paths) > 1:
-            text += "  " + playlist_label(v.paths, v.props.get("playlist-pos"))
-        return text
-
-    def _update_hud(self, rect: Rect) -> None:
-        h = self.hud
-        h.profile, h.tier = self.profile, self.tier
-        h.video_size, h.output_size = self.src.size, (rect.w, rect.h)
-        h.fps = self.video.fps
-        h.budget_ms = self.budget_ms()
-        h.cpu_ms, h.late, h.dropped = self.cpu_ms, self.late_frames, self.dropped_frames
-        h.presented = self.presented
-        if self.governor is not None:
-            h.governor = self.governor.status()
-            d = self.governor.last_decision
-            h.decision = f"{d.from_} -> {d.to}: {d.reason}" if d else ""
-        else:
-            h.governor, h.decision = f"auto: {self.tier} is not on the ladder", ""
-        if self.rule:
-            h.decision = (h.decision + "; " if h.decision else "") + self.rule
-        if len(self.video.paths) > 1:
-            h.governor = playlist_label(self.video.paths,
-                                        self.video.props.get("playlist-pos")) + "  " + h.governor
 
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
@@ -627,47 +481,6 @@ class Player:
             print(text, file=sys.stderr)
 
     # ---- screenshots and the editor -----------------------------------------------------
-    def capture(self, overlay: bool = True, subtitles: bool | None = None):
-        """The screen as the user sees it, at output resolution: subtitles (as shown, unless
-        ``subtitles`` is False) and the overlay (unless ``overlay`` is False)."""
-        if self._last is None:
-            raise MediaError("no frame has been shown yet")
-        fw, fh, rect, left, right, split = self._last
-        if left is None:   # drawn straight into the window: the chain's picture again
-            left = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
-        subs = self.sub_visible if subtitles is None else subtitles
-
-        def after(bottom_up: bool) -> None:
-            if subs:
-                self.subtitles.draw(fw, fh, rect, self._video_size(), bottom_up)
-            if overlay:
-                self._draw_overlay(fw, fh, rect, bottom_up)
-        self.redraw = True
-        return self.presenter.capture(fw, fh, rect, left, right, split, after)
-
-    def screenshot(self, path: str | None = None, mode: str = "window") -> Path:
-        """A PNG at output resolution: ``window`` as shown (overlay too), ``subtitles`` the
-        picture with subtitles, ``video`` the picture alone (mpv's screenshot flags)."""
-        from player.render.offscreen import write_png
-        p = Path(path) if path else self._shots.next()
-        write_png(p, self.capture(overlay=mode == "window",
-                                  subtitles=False if mode == "video" else None))
-        return p
-
-    def screenshot_both(self) -> list[Path]:
-        from player.render.offscreen import write_png
-        fw, fh, rect = self._last[0], self._last[1], self._last[2]
-        profile = self.config.profile(self.tier)
-        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
-        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
-        paths = []
-        for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
-            p = self._shots.next(suffix)
-            write_png(p, self.presenter.capture(fw, fh, rect, tex))
-            paths.append(p)
-        self.redraw = True
-        return paths
-
     def edit_config(self) -> None:
         path, problem = edit.editable_path(self.config.path)
         if problem:

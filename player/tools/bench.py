@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from player.base.errors import A4kError, MediaError, ShaderError
+from player.base.errors import A4kError, MediaError
 from player.base.paths import ROOT
 
 DEFAULT_SIZES = (((960, 540), (1920, 1080)), ((1920, 1080), (3840, 2160)))

@@ -1,0 +1,107 @@
+"""What libmpv tells the play loop, turned into the loop's state: a mixin of Player.
+
+libmpv's events arrive on its threads and wait in playback/video.py's queue; the loop drains
+them here once per turn, on the main thread: our ``script-message a4kplay`` actions are
+queued for ``_apply``; property changes become notices (playback/notices.py), the window's
+fullscreen state and the subtitle layer's parameters; playlist events start the next file.
+Kept apart from loop.py so that the frame order there stays readable.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from player.config.actions import ACTIONS
+from player.config.keymap import parse_action
+from player.subs import Params, track_info
+
+
+class MpvEvents:
+    """Mixin of Player: needs its video, subtitles, notices, queue and notify()."""
+
+    def _mpv_events(self) -> None:
+        v = self.video
+        for kind, data in v.poll_events():
+            if kind == "message":
+                self._on_message(data)
+            elif kind == "property":
+                self._on_property(*data)
+            elif kind == "end-file":
+                self._settling = True    # track and chapter changes of a file boundary
+            elif kind == "playback-restart":
+                self._settling = False
+                self.restarts += 1   # a seek has completed (or a file started)
+                line = self.notices.seeked()
+                if line:
+                    self.notify(line)
+            elif kind == "file-loaded":
+                self._pending_file = True    # set up at its video-reconfig (size known)
+            elif kind == "video-reconfig":
+                self._reconfigured()
+            elif kind == "shutdown":
+                self.quit = True
+                return
+        shown, self._failures_shown = self._failures_shown, len(v.failures)
+        for path, why in v.failures[shown:self._failures_shown]:
+            self.notify(f"cannot play {Path(path).name}: {why}")
+        if v.ended:
+            self.quit = True
+
+    def _on_message(self, args: list[str]) -> None:
+        """``script-message a4kplay ACTION [ARGS]`` from a binding or an IPC client."""
+        text = " ".join(args).strip()
+        if not args or args[0] not in ACTIONS:
+            self.notify(f"script-message a4kplay: unknown action {text!r} "
+                        f"(expected one of {', '.join(ACTIONS)})")
+            return
+        try:
+            self.queue.append(parse_action(text))
+        except ValueError as e:
+            self.notify(f"script-message a4kplay {text}: {e}")
+
+    def _on_property(self, name: str, value) -> None:
+        if name == "fullscreen":
+            self.window.set_fullscreen(bool(value))
+            self.redraw = True
+            return
+        if name == "sub-visibility" and value:
+            # libmpv must never draw subtitles into the native-size frame: the flag is ours
+            self.video.set("sub-visibility", False)
+            self.set_sub_visibility(True)
+            return
+        if name == "current-tracks/sub":
+            self.subtitles.open(self.video.current_file(), track_info(value))
+            self.redraw = True
+            return
+        if name in ("sub-delay", "sub-speed", "sub-scale", "sub-pos", "sub-ass-override",
+                    "video-params"):
+            self._sub_params()
+        if name == "time-pos" and self.video.props.get("pause"):
+            self.redraw = True       # paused after a seek: the subtitle of the new time
+        tracks = chapters = None
+        if name in ("sid", "aid", "secondary-sid"):
+            tracks = self.video.get("track-list")
+        elif name == "chapter":
+            chapters = self.video.get("chapter-list")
+        line = self.notices.change(name, value, tracks, chapters)
+        if line and not self._settling:
+            self.notify(line)
+        if name in ("pause", "volume", "mute", "speed"):
+            self.redraw = True
+
+    def _sub_params(self) -> None:
+        """libmpv's subtitle options and the video's colour matrix -> the subtitle layer."""
+        p = self.video.props
+        vp = p.get("video-params") or {}
+        self.subtitles.params = Params(
+            delay=float(p.get("sub-delay") or 0.0), speed=float(p.get("sub-speed") or 1.0),
+            scale=float(p.get("sub-scale") or 1.0),
+            pos=float(p.get("sub-pos") if p.get("sub-pos") is not None else 100.0),
+            visible=self.sub_visible, override=str(p.get("sub-ass-override") or "yes"),
+            matrix=str(vp.get("colormatrix") or "bt.709"),
+            levels=str(vp.get("colorlevels") or "limited"))
+        self.redraw = True
+
+    def _video_size(self) -> tuple[int, int]:
+        vp = self.video.props.get("video-params") or {}
+        w, h = vp.get("w"), vp.get("h")
+        return (int(w), int(h)) if w and h else self.src.size

@@ -1,0 +1,126 @@
+"""What the player draws over the picture, and screenshots of it: a mixin of Player.
+
+The overlay's messages, compare labels, progress line and stats panel (the wording is
+ui/hud.py's and playback/notices.py's), and the screenshot modes of mpv's screenshot command
+at output resolution: ``subtitles`` (the picture with subtitles), ``video`` (without) and
+``window`` (as shown, overlay too). A screenshot is composed offscreen by the presenter, so
+it never reads the window's buffer and costs nothing per frame.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from player.base.errors import MediaError
+from player.playback.notices import clock, playlist_label
+from player.ui.hud import MESSAGE_SECONDS, panel
+from player.ui.overlay import Alert, Graph
+from player.ui.present import Rect
+from player.ui.text import font_size
+
+
+class Screen:
+    """Mixin of Player: needs its overlay, presenter, chains, subtitles and video."""
+
+    def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
+        """Messages, compare labels and (when shown) the stats panel, at output resolution."""
+        now = time.monotonic()
+        self.messages = [(t, m) for t, m in self.messages if now - t < MESSAGE_SECONDS]
+        messages = [m for _, m in self.messages]
+        if self.reload_error:
+            messages.append(Alert(self.reload_error))
+        if self.progress_until and now < self.progress_until:
+            messages.append(self.progress_line())
+        margin = max(8, fh // 60)
+        y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
+        if self.compare == "split":
+            scaler = self.config.profile(self.tier).scaler
+            self.overlay.label(scaler, rect.x + margin, y)
+            self.overlay.label(self.tier, rect.x + rect.w - margin, y, "right")
+        elif self.compare == "flip":
+            side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
+            self.overlay.label(side, rect.x + rect.w - margin, y, "right")
+        panel_lines = graph = None
+        if self.overlay_on or now < self.overlay_until:
+            self._update_hud(rect)
+            panel_lines = panel(self.hud, self.timings)
+            graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
+        self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph)
+
+    def progress_line(self) -> str:
+        v = self.video
+        pos, dur = v.time_pos(), v.props.get("duration")
+        text = f"{clock(pos)} / {clock(dur)}"
+        if isinstance(dur, (int, float)) and dur > 0:
+            cells = 30
+            filled = max(0, min(cells, round(cells * pos / dur)))
+            text += "  [" + "#" * filled + "-" * (cells - filled) + "]"
+        if v.props.get("pause"):
+            text = "Paused  " + text
+        chapter = v.props.get("chapter")
+        if isinstance(chapter, int) and chapter >= 0:
+            text += f"  chapter {chapter + 1}"
+        if len(v.paths) > 1:
+            text += "  " + playlist_label(v.paths, v.props.get("playlist-pos"))
+        return text
+
+    def _update_hud(self, rect: Rect) -> None:
+        h = self.hud
+        h.profile, h.tier = self.profile, self.tier
+        h.video_size, h.output_size = self.src.size, (rect.w, rect.h)
+        h.fps = self.video.fps
+        h.budget_ms = self.budget_ms()
+        h.cpu_ms, h.late, h.dropped = self.cpu_ms, self.late_frames, self.dropped_frames
+        h.presented = self.presented
+        if self.governor is not None:
+            h.governor = self.governor.status()
+            d = self.governor.last_decision
+            h.decision = f"{d.from_} -> {d.to}: {d.reason}" if d else ""
+        else:
+            h.governor, h.decision = f"auto: {self.tier} is not on the ladder", ""
+        if self.rule:
+            h.decision = (h.decision + "; " if h.decision else "") + self.rule
+        if len(self.video.paths) > 1:
+            h.governor = playlist_label(self.video.paths,
+                                        self.video.props.get("playlist-pos")) + "  " + h.governor
+
+    def capture(self, overlay: bool = True, subtitles: bool | None = None):
+        """The screen as the user sees it, at output resolution: subtitles (as shown, unless
+        ``subtitles`` is False) and the overlay (unless ``overlay`` is False)."""
+        if self._last is None:
+            raise MediaError("no frame has been shown yet")
+        fw, fh, rect, left, right, split = self._last
+        if left is None:   # drawn straight into the window: the chain's picture again
+            left = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
+        subs = self.sub_visible if subtitles is None else subtitles
+
+        def after(bottom_up: bool) -> None:
+            if subs:
+                self.subtitles.draw(fw, fh, rect, self._video_size(), bottom_up)
+            if overlay:
+                self._draw_overlay(fw, fh, rect, bottom_up)
+        self.redraw = True
+        return self.presenter.capture(fw, fh, rect, left, right, split, after)
+
+    def screenshot(self, path: str | None = None, mode: str = "window") -> Path:
+        """A PNG at output resolution: ``window`` as shown (overlay too), ``subtitles`` the
+        picture with subtitles, ``video`` the picture alone (mpv's screenshot flags)."""
+        from player.render.offscreen import write_png
+        p = Path(path) if path else self._shots.next()
+        write_png(p, self.capture(overlay=mode == "window",
+                                  subtitles=False if mode == "video" else None))
+        return p
+
+    def screenshot_both(self) -> list[Path]:
+        from player.render.offscreen import write_png
+        fw, fh, rect = self._last[0], self._last[1], self._last[2]
+        profile = self.config.profile(self.tier)
+        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
+        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
+        paths = []
+        for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
+            p = self._shots.next(suffix)
+            write_png(p, self.presenter.capture(fw, fh, rect, tex))
+            paths.append(p)
+        self.redraw = True
+        return paths
