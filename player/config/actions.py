@@ -79,3 +79,16 @@ LEGACY: Mapping[str, str] = MappingProxyType({
     "pause": "cycle pause", "fullscreen": "cycle fullscreen", "quit": "quit",
     "mute": "cycle mute", "seek": "seek {}", "volume": "add volume {}",
     "frame-step": "{step}"})
+
+
+def key_table() -> str:
+    """README's table of our keys, made from the rows above (a test keeps README equal)."""
+    rows = ["| key | action | what it does |", "|---|---|---|"]
+    for spec in ACTIONS.values():
+        for key, arg in spec.keys.items():
+            text = f"{spec.name} {arg}".strip()
+            rows.append(f"| `{key}` | `{text}` | {spec.help} |")
+    for key, name in PROFILE_KEYS.items():
+        rows.append(f"| `{key}` | `profile {name}` | the shipped profile {name} |")
+    rows.append("| (none) | `reload` | " + ACTIONS["reload"].help + " |")
+    return "\n".join(rows) + "\n"

@@ -174,3 +174,13 @@ def test_reading_profiles_does_not_load_glfw():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False", "False"]
+
+
+def test_readme_key_table_is_the_action_table():
+    from pathlib import Path
+    from player.config.actions import key_table
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = readme.index("<!-- keys:start")
+    start = readme.index("\n", start) + 1
+    end = readme.index("<!-- keys:end -->")
+    assert readme[start:end] == key_table()
