@@ -60,15 +60,21 @@ def import_mpv(path: str | None, output: str | None, force: bool) -> int:
     if dst.exists() and not force:
         raise ProfileError("the output exists", path=str(dst),
                            hint="use --force to overwrite, or -o PATH")
-    mpv_dir = mpv_import.default_input_conf().parent if not path else src.parent
-    result = mpv_import.import_input_conf(text, str(src), mpv_dir)
+    from player.config.profiles import SHIPPED_CONFIG, load_config
+    result = mpv_import.import_input_conf(text, str(src), mpv_import.mpv_config_dir())
     for line in result.skipped:
         print(f"skipped {line}", file=sys.stderr)
+    for line in result.warnings:
+        print(f"note {line}", file=sys.stderr)
     if not result.profiles:
         raise ProfileError("no binding in it sets glsl-shaders: nothing to import",
                            path=str(src))
-    yaml_text = mpv_import.render_profiles_yaml(result, None)
+    notes: list[str] = []
+    yaml_text = mpv_import.render_profiles_yaml(result, SHIPPED_CONFIG.read_text(), notes)
+    for line in notes:
+        print(f"note {line}", file=sys.stderr)
     dst.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(dst, lambda f: f.write(yaml_text.encode("utf-8")), "the profiles file")
+    load_config(str(dst))     # what was written must be a profiles file that loads
     print(f"{dst}: {len(result.profiles)} profiles imported from {src}", file=sys.stderr)
     return 0
