@@ -17,10 +17,9 @@ rules say "or", and the first rule that matches wins, so the list reads top to b
 The player applies the rules again for each file of a playlist and shows ``describe(rule)``
 in the overlay, so a viewer can see why a profile was chosen.
 
-The YAML itself is read by config/profiles.py (which keeps "Off" a name, not a boolean);
-``read_rules`` takes its plain values plus a keypath -> line lookup and returns frozen
-Rules and ProfileErrors naming file:line, collected rather than raised. Pure: no GL, no
-libmpv.
+The YAML itself is read by config/profiles.py (``_Reader.read_rules``: it keeps "Off" a
+name, not a boolean, and names file:line for each problem); this module parses a condition
+and chooses. Pure: no GL, no libmpv.
 """
 from __future__ import annotations
 
@@ -28,9 +27,8 @@ import math
 import operator
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Collection, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
-from player.base.errors import ProfileError
 
 VARIABLES = ("width", "height", "fps")
 OPERATORS: Mapping[str, Callable[[float, float], bool]] = {
@@ -40,7 +38,6 @@ OPERATORS: Mapping[str, Callable[[float, float], bool]] = {
 _TERM = re.compile(r"\s*([A-Za-z_]\w*)\s*(<=|>=|==|!=|<|>|=)\s*(\S+)\s*\Z")
 _EXPECTED = (f"expected VAR OP NUMBER joined by 'and' (VAR: {', '.join(VARIABLES)}; "
              f"OP: {' '.join(OPERATORS)}), e.g. 'height <= 720'")
-_RULE_KEYS = ("if", "profile")
 
 Term = tuple[str, str, float]
 
@@ -118,88 +115,3 @@ def describe(rule: Rule) -> str:
     """One line for the overlay: 'rule line 12: height <= 720 -> Learned-M'."""
     where = f"rule line {rule.line}" if rule.line else "rule"
     return f"{where}: {format_terms(rule.terms)} -> {rule.profile}"
-
-
-def read_rules(value: Any, lines: Mapping[str, int] | Callable[[str], int | None],
-               path: str, profiles: Collection[str] | None = None,
-               keypath: str = "rules") -> tuple[tuple[Rule, ...], list[ProfileError]]:
-    """The rules of profiles.yaml from its plain values: `value` is what the ``rules:`` key
-    holds (a list of {"if": str, "profile": str}); `lines` gives the line of a keypath
-    ("rules", "rules[0]", "rules[0].if", "rules[0].profile"), as a mapping or a function;
-    `profiles` the profile names that exist (None: not checked). Returns the valid rules
-    and one ProfileError (path, line, hint) per problem; a rule with a problem is left out."""
-    def line_of(*keys: str) -> int | None:
-        for key in keys:
-            found = lines.get(key) if isinstance(lines, Mapping) else lines(key)
-            if found:
-                return found
-        return None
-
-    problems: list[ProfileError] = []
-
-    def problem(message: str, line: int | None, hint: str | None = None) -> None:
-        problems.append(ProfileError(message, path=path, line=line, hint=hint))
-
-    if value is None:
-        return (), problems
-    if not isinstance(value, (list, tuple)):
-        problem(f"{keypath}: expected a list of rules ('- if: CONDITION' with 'profile: "
-                f"NAME'), got {_describe(value)}", line_of(keypath))
-        return (), problems
-    rules: list[Rule] = []
-    for i, item in enumerate(value):
-        here = f"{keypath}[{i}]"
-        line = line_of(here, keypath)
-        if not isinstance(item, Mapping):
-            problem(f"{here}: expected a mapping with 'if' and 'profile', got "
-                    f"{_describe(item)}", line)
-            continue
-        unknown = [k for k in item if k not in _RULE_KEYS]
-        for k in unknown:
-            problem(f"{here}.{k}: unknown key (expected if, profile)",
-                    line_of(f"{here}.{k}", here, keypath))
-        missing = [k for k in _RULE_KEYS if k not in item]
-        if missing:
-            problem(f"{here}: missing {' and '.join(repr(k) for k in missing)}",
-                    line, hint="a rule is '- if: height <= 720' with 'profile: NAME' under it")
-        if unknown or missing:
-            continue
-        cond, name = item["if"], item["profile"]
-        cond_line = line_of(f"{here}.if", here, keypath)
-        name_line = line_of(f"{here}.profile", here, keypath)
-        ok = True
-        terms: tuple = ()
-        if not isinstance(cond, str):
-            problem(f"{here}.if: {_EXPECTED}; got {_describe(cond)}", cond_line)
-            ok = False
-        else:
-            try:
-                terms = parse_condition(cond)
-            except ValueError as e:
-                problem(f"{here}.if: {e}", cond_line)
-                ok = False
-        if isinstance(name, bool):
-            problem(f"{here}.profile: expected a profile name, got a YAML boolean",
-                    name_line, hint='quote the name, e.g. profile: "Off"')
-            ok = False
-        elif not isinstance(name, str) or not name.strip():
-            problem(f"{here}.profile: expected a profile name, got {_describe(name)}",
-                    name_line)
-            ok = False
-        elif profiles is not None and name.strip() not in profiles:
-            problem(f"{here}.profile: expected one of the profiles "
-                    f"({', '.join(profiles)}), got {name.strip()!r}", name_line)
-            ok = False
-        if ok:
-            rules.append(Rule(" ".join(cond.split()), name.strip(), line or 0, terms))
-    return tuple(rules), problems
-
-
-def _describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    return repr(value)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from player.base.errors import ProfileError
-from player.config.rules import Rule, choose, describe, parse_condition, read_rules
+from player.config.profiles import check, load_config
+from player.config.rules import Rule, choose, describe, parse_condition
 
 RULES_YAML = """\
 rules:
@@ -16,21 +16,6 @@ rules:
   - if: fps > 30 and width < 1280
     profile: Fast
 """
-
-
-def _rules_and_lines(text: str):
-    """Plain values plus a keypath -> line map, as profiles.py's reader gives them."""
-    root = yaml.compose(text)
-    lines = {}
-    for key, value in root.value:
-        if key.value == "rules":
-            lines["rules"] = key.start_mark.line + 1
-            for i, item in enumerate(value.value):
-                lines[f"rules[{i}]"] = item.start_mark.line + 1
-                if isinstance(item, yaml.MappingNode):
-                    for k, _ in item.value:
-                        lines[f"rules[{i}].{k.value}"] = k.start_mark.line + 1
-    return yaml.safe_load(text)["rules"], lines
 
 
 @pytest.mark.parametrize("text, terms", [
@@ -62,11 +47,14 @@ def test_bad_condition(text, message):
         parse_condition(text)
 
 
-def test_first_match_wins():
-    rules, lines = _rules_and_lines(RULES_YAML)
-    parsed, problems = read_rules(rules, lines, "p.yaml", ["Learned-M", "Off", "Fast"])
-    assert problems == []
-    assert [r.line for r in parsed] == [2, 4, 6]
+PROFILES = "profiles:\n  Learned-M:\n  Off:\n  Fast:\n"
+
+
+def test_first_match_wins(tmp_path):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text(PROFILES + RULES_YAML)
+    parsed = load_config(str(cfg)).rules
+    assert [r.line for r in parsed] == [6, 8, 10]
     assert choose(parsed, 1280, 720, 23.976).profile == "Learned-M"
     assert choose(parsed, 3840, 2160, 60).profile == "Off"
     assert choose(parsed, 1024, 1000, 60).profile == "Fast"
@@ -95,8 +83,8 @@ def test_bad_condition_in_a_rule_object():
         Rule("size < 3", "Fast", 1)
 
 
-def test_problems_name_file_and_line():
-    text = """\
+def test_problems_name_file_and_line(tmp_path):
+    text = PROFILES + """\
 rules:
   - if: height <= 720
     profile: Learned-M
@@ -113,28 +101,27 @@ rules:
   - if: width < 1000
     profile: Off
 """
-    rules, lines = _rules_and_lines(text)
-    parsed, problems = read_rules(rules, lines, "/c/profiles.yaml", ["Learned-M", "Fast", "Off"])
-    assert [r.profile for r in parsed] == ["Learned-M"]
-    assert all(isinstance(p, ProfileError) and p.path == "/c/profiles.yaml" for p in problems)
-    got = [(p.line, p.message) for p in problems]
-    assert got[0][0] == 4 and "rules[1].if: unknown variable 'heigth'" in got[0][1]
-    assert got[1][0] == 7 and "expected one of the profiles (Learned-M, Fast, Off), got 'Nope'" in got[1][1]
-    assert got[2][0] == 8 and "missing 'profile'" in got[2][1]
-    assert got[3][0] == 9 and "missing 'if'" in got[3][1]
-    assert got[4][0] == 12 and "rules[5].extra: unknown key" in got[4][1]
-    assert got[5][0] == 13 and "expected a mapping" in got[5][1]
-    # plain YAML reads Off as false: the message says to quote it
-    assert got[6][0] == 15 and "YAML boolean" in got[6][1] and '"Off"' in problems[6].hint
-    assert str(problems[0]).startswith("/c/profiles.yaml:4: rules[1].if:")
-    assert len(problems) == 7
+    cfg = tmp_path / "profiles.yaml"
+    cfg.write_text(text)
+    got = check(str(cfg))
+    at = lambda n: [line for line in got if line.startswith(f"{cfg}:{n}: ")]  # noqa: E731
+    assert len(got) == 6, got
+    assert "rules[1].if: unknown variable 'heigth'" in at(8)[0]
+    assert "expected one of the profiles (Learned-M, Off, Fast), got 'Nope'" in at(11)[0]
+    assert "missing profile" in at(12)[0]
+    assert "missing if" in at(13)[0]
+    assert "rules[5].extra: unknown key" in at(16)[0]
+    assert "expected a mapping" in at(17)[0]
+    # Off stays a profile name here (plain YAML would read false): the last rule is fine
+    with pytest.raises(ProfileError):
+        load_config(str(cfg))
+    cfg.write_text(PROFILES + "rules:\n  - if: width < 1000\n    profile: Off\n")
+    assert load_config(str(cfg)).rules[0].profile == "Off"
 
 
-def test_rules_must_be_a_list_and_lookup_may_be_a_function():
-    parsed, problems = read_rules({"if": "height < 3"}, lambda key: 9, "p.yaml")
-    assert parsed == () and len(problems) == 1
-    assert problems[0].line == 9 and "expected a list of rules" in problems[0].message
-    assert read_rules(None, {}, "p.yaml") == ((), [])
-    parsed, problems = read_rules([{"if": "height < 3", "profile": "Any"}], {}, "p.yaml")
-    assert problems == [] and parsed[0].profile == "Any" and parsed[0].line == 0
-    assert describe(parsed[0]) == "rule: height < 3 -> Any"
+def test_rules_must_be_a_list(tmp_path):
+    cfg = tmp_path / "profiles.yaml"
+    cfg.write_text(PROFILES + "rules:\n  if: height < 3\n")
+    got = check(str(cfg))
+    assert len(got) == 1 and f"{cfg}:6: rules: expected a list" in got[0]
+    assert describe(Rule("height < 3", "Any", 0)) == "rule: height < 3 -> Any"
