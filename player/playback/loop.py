@@ -107,6 +107,7 @@ class Player(MpvEvents, Screen):
         self.restarts = 0
         self.files_started = 0
         self.applied = 0                        # actions applied so far
+        self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
         self._wake = threading.Event()
         self._shots = ShotNames(config.screenshot_dir)
@@ -170,6 +171,7 @@ class Player(MpvEvents, Screen):
         """A playlist entry started: the source rules choose its profile, the governor
         starts a new window for it, the title says which file of how many."""
         self.files_started += 1
+        self.chapters = self.video.get("chapter-list") or []   # once per file
         label = playlist_label(self.video.paths, self.video.playlist_pos())
         name = Path(self.video.current_file()).name
         self.window.set_title(f"a4kplay - {label if len(self.video.paths) > 1 else name}")

@@ -28,6 +28,8 @@ class MpvEvents:
             elif kind == "end-file":
                 self._settling = True    # track and chapter changes of a file boundary
             elif kind == "playback-restart":
+                if not self._settling:
+                    self.show_progress()   # a seek: mpv shows its bar
                 self._settling = False
                 self.restarts += 1   # a seek has completed (or a file started)
                 line = self.notices.seeked()

@@ -107,3 +107,29 @@ def clock(seconds) -> str:
     s = max(0, int(seconds))
     h, m, s = s // 3600, s // 60 % 60, s % 60
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def progress_bar(pos, duration, chapter_starts=(), cells: int = 40) -> str:
+    """mpv's seek bar in text: '#' played, '-' to come, '|' where a chapter starts."""
+    if not isinstance(duration, (int, float)) or duration <= 0 or \
+            not isinstance(pos, (int, float)):
+        return ""
+    filled = max(0, min(cells, round(cells * pos / duration)))
+    bar = ["#" if i < filled else "-" for i in range(cells)]
+    for start in chapter_starts:
+        if isinstance(start, (int, float)) and 0 < start < duration:
+            bar[min(cells - 1, int(cells * start / duration))] = "|"
+    return "[" + "".join(bar) + "]"
+
+
+def progress_text(pos, duration, paused: bool, chapter, chapters=(), playlist: str = "") -> str:
+    """The progress line of `o`, `P` and every seek: time / duration, bar, chapter, entry."""
+    starts = [c.get("time") for c in chapters or ()]
+    parts = [f"{clock(pos)} / {clock(duration)}", progress_bar(pos, duration, starts)]
+    if paused:
+        parts.insert(0, "Paused")
+    if isinstance(chapter, int) and chapter >= 0:
+        parts.append(f"Chapter: {chapter_label(chapters, chapter)}")
+    if playlist:
+        parts.append(playlist)
+    return "  ".join(p for p in parts if p)

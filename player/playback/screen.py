@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from player.base.errors import MediaError
-from player.playback.notices import clock, playlist_label
+from player.playback.notices import playlist_label, progress_text
 from player.ui.hud import MESSAGE_SECONDS, panel
 from player.ui.overlay import Alert, Graph
 from player.ui.present import Rect
@@ -49,20 +49,9 @@ class Screen:
 
     def progress_line(self) -> str:
         v = self.video
-        pos, dur = v.time_pos(), v.props.get("duration")
-        text = f"{clock(pos)} / {clock(dur)}"
-        if isinstance(dur, (int, float)) and dur > 0:
-            cells = 30
-            filled = max(0, min(cells, round(cells * pos / dur)))
-            text += "  [" + "#" * filled + "-" * (cells - filled) + "]"
-        if v.props.get("pause"):
-            text = "Paused  " + text
-        chapter = v.props.get("chapter")
-        if isinstance(chapter, int) and chapter >= 0:
-            text += f"  chapter {chapter + 1}"
-        if len(v.paths) > 1:
-            text += "  " + playlist_label(v.paths, v.props.get("playlist-pos"))
-        return text
+        label = playlist_label(v.paths, v.playlist_pos()) if len(v.paths) > 1 else ""
+        return progress_text(v.time_pos(), v.props.get("duration"), bool(v.props.get("pause")),
+                             v.props.get("chapter"), self.chapters, label)
 
     def _update_hud(self, rect: Rect) -> None:
         h = self.hud

@@ -138,3 +138,69 @@ def test_playlist_plays_through_and_reports_a_bad_entry(season, tmp_path):
     assert code == 1                                # some entries failed
     assert "broken.mkv" in err
     assert "1 of 3 files could not be played" in err
+
+
+def test_a_twenty_file_playlist_leaks_nothing_and_keeps_its_chains(gl, tmp_path):
+    """One process, twenty episodes: no thread, GL object or memory growth per file, and
+    the chain is compiled once, not per episode."""
+    import resource
+    import threading
+
+    from player.config.profiles import load_config
+    from player.gl import gpu
+    from player.media import mediagen
+    from player.playback.loop import Player, PlayOptions
+    clip = mediagen.make_clip(tmp_path / "short.mkv", w=64, h=36, frames=6).path
+    files = []
+    for i in range(20):
+        f = tmp_path / f"ep{i + 1:02d}.mkv"
+        f.symlink_to(clip)
+        files.append(str(f))
+
+    def play(paths):
+        opts = PlayOptions(paths=paths, size=(96, 54), headless=True, audio=False,
+                           mpv_options={"ao": "null", "speed": "4"}, auto=False,
+                           profile="Fast")
+        p = Player(opts, load_config())
+        try:
+            deadline = time.monotonic() + 240
+            while not p.quit and time.monotonic() < deadline:
+                p.step()
+            assert p.quit, "the playlist did not end"
+            return p.files_started, p.chains.builds
+        finally:
+            p.close()
+
+    _, one_file = play(files[:1])                     # warm-up: lazy imports, caches
+    threads = threading.active_count()
+    live = (gpu.stats.live_textures, gpu.stats.live_programs)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started, builds = play(files)
+    assert started == 20
+    assert builds == one_file      # the ladder from Fast compiled once, not per episode
+    assert (gpu.stats.live_textures, gpu.stats.live_programs) == live
+    deadline = time.monotonic() + 5
+    while threading.active_count() > threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() <= threads
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
+    assert grown_mb < 64, f"peak memory grew {grown_mb:.0f} MB over 20 files"
+
+
+def test_rules_choose_each_files_profile(tmp_path):
+    """A rule by height picks the profile of each file of a playlist; the overlay's notice
+    says which rule chose."""
+    from player.media import mediagen
+    small = mediagen.make_clip(tmp_path / "a-small.mkv", w=64, h=36, frames=12).path
+    large = mediagen.make_clip(tmp_path / "b-large.mkv", w=128, h=72, frames=12).path
+    cfg = tmp_path / "profiles.yaml"
+    cfg.write_text("profiles:\n  Off: {}\n  Bilinear: {scaler: bilinear}\n"
+                   "rules:\n  - if: height <= 40\n    profile: Bilinear\n"
+                   "  - if: height > 40\n    profile: Off\n")
+    r = subprocess.run([EXE, str(small), str(large), "--config", str(cfg), "--headless",
+                        "--no-audio", "--size", "128x72"], capture_output=True, text=True,
+                       timeout=120, stdin=subprocess.DEVNULL, env=player_env())
+    assert r.returncode == 0, r.stderr
+    assert "profile: Bilinear (rule line 5: height <= 40 -> Bilinear)" in r.stderr
+    assert "profile: Off (rule line 7: height > 40 -> Off)" in r.stderr
+    assert r.stderr.index("Bilinear (rule") < r.stderr.index("Off (rule")
