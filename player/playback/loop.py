@@ -107,6 +107,9 @@ class Player(MpvEvents, Screen):
         self.restarts = 0
         self.files_started = 0
         self.applied = 0                        # actions applied so far
+        # main-thread CPU seconds spent in libmpv's render and the buffer swap: work the
+        # loop does not own (bench subtracts it to report the loop's own cost)
+        self.foreign_cpu_s = 0.0
         self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
         self._wake = threading.Event()
@@ -312,7 +315,9 @@ class Player(MpvEvents, Screen):
         self.subtitles.set_time(t)
         self.timer.begin(tag)
         if new:
+            c = time.thread_time()
             self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
+            self.foreign_cpu_s += time.thread_time() - c
         due = time.perf_counter()
         self.timer.stamp("mpv render")
         fw, fh = self.window.framebuffer_size()
@@ -331,7 +336,9 @@ class Player(MpvEvents, Screen):
         self.timer.stamp("overlay")
         self.timer.end()
         self.cpu_ms = (time.perf_counter() - due) * 1000.0
+        c = time.thread_time()
         self.window.swap()
+        self.foreign_cpu_s += time.thread_time() - c
         if new:
             self.video.report_swap()
             self.presented += 1

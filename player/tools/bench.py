@@ -515,26 +515,13 @@ def loop_cpu(clip: str, out_size: tuple[int, int], chain: tuple, config_path: st
                        mpv_options={"ao": "null"}, audio=False,
                        profile=None if name == CUSTOM else name, auto=False)
     player = Player(opts, config)
-    excluded = [0.0]
-
-    def excluding(fn):
-        def wrapped(*a, **k):
-            c = time.thread_time()
-            try:
-                return fn(*a, **k)
-            finally:
-                excluded[0] += time.thread_time() - c
-        return wrapped
-
-    player.video.render = excluding(player.video.render)
-    player.window.swap = excluding(player.window.swap)
     per_frame, spent = [], 0.0
     try:
         deadline = time.monotonic() + 120
         while not player.quit and time.monotonic() < deadline:
-            c0, e0 = time.thread_time(), excluded[0]
+            c0, e0 = time.thread_time(), player.foreign_cpu_s
             presented = player.step()
-            spent += (time.thread_time() - c0) - (excluded[0] - e0)
+            spent += (time.thread_time() - c0) - (player.foreign_cpu_s - e0)
             if presented:
                 if player.presented > warmup:
                     per_frame.append(spent * 1e3)
