@@ -19,20 +19,32 @@ class ChainSet:
         self.config = config
         self._chains: dict[str, Chain] = {}
         self._baselines: dict[str, Chain] = {}
+        self._planes: dict[str, str | None] = {}   # profile -> shader text for libmpv
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
-    def _build(self, config: Config, name: str) -> Chain:
+    def _build(self, config: Config, name: str) -> tuple[Chain, str | None]:
+        """The chain of a profile, and the text of its passes that hook planes only YUV
+        video has (CHROMA, the true LUMA, NATIVE...): those run in libmpv's renderer, on the
+        real planes, at native size (render/planes.py); the rest runs in our chain."""
         from player.render.offscreen import load_shaders
+        from player.render.planes import split_plane_hooks
         profile = config.profile(name)
-        chain = Chain(load_shaders(profile.shaders), profile.scaler, profile.params, label=name)
+        planes, files = split_plane_hooks(load_shaders(profile.shaders), profile.params)
+        chain = Chain(files, profile.scaler, profile.params, label=name)
         self.builds += 1
-        return chain
+        return chain, planes
 
     def get(self, name: str) -> Chain:
         chain = self._chains.get(name)
         if chain is None:
-            chain = self._chains[name] = self._build(self.config, name)
+            chain, self._planes[name] = self._build(self.config, name)
+            self._chains[name] = chain
         return chain
+
+    def plane_shader(self, name: str) -> str | None:
+        """The shader text libmpv runs for profile ``name`` (None: nothing of it there)."""
+        self.get(name)
+        return self._planes.get(name)
 
     def baseline(self, scaler: str) -> Chain:
         chain = self._baselines.get(scaler)
@@ -45,19 +57,20 @@ class ChainSet:
         """Build, beside the live chains, every chain that is live now (by profile name, as
         ``config`` now defines it); swap them in only when all build. On error the live
         chains stay and the error propagates."""
-        new: dict[str, Chain] = {}
+        new: dict[str, tuple[Chain, str | None]] = {}
         try:
             for name in self._chains:
                 if name in config.profiles:
                     new[name] = self._build(config, name)
         except BaseException:
-            for chain in new.values():
+            for chain, _ in new.values():
                 chain.release()
             raise
         for chain in self._chains.values():
             chain.release()
         self.config = config
-        self._chains = new
+        self._chains = {name: chain for name, (chain, _) in new.items()}
+        self._planes = {name: planes for name, (_, planes) in new.items()}
 
     def release(self) -> None:
         for chain in list(self._chains.values()) + list(self._baselines.values()):

@@ -110,6 +110,8 @@ class Player(MpvEvents, Screen):
         # main-thread CPU seconds spent in libmpv's render and the buffer swap: work the
         # loop does not own (bench subtracts it to report the loop's own cost)
         self.foreign_cpu_s = 0.0
+        self._planes_sent = None                # the plane shader text libmpv has now
+        self._rgb_said = False
         self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
         self._wake = threading.Event()
@@ -138,6 +140,7 @@ class Player(MpvEvents, Screen):
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
                                bindings=input_section(config.bindings))
+            self._sync_planes()
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))
@@ -310,6 +313,7 @@ class Player(MpvEvents, Screen):
     def _frame(self, new: bool) -> None:
         self.redraw = False
         builds = self.chains.builds
+        self._sync_planes()
         t = self.video.time_pos()          # read before the blocking render (mpv's advice)
         tag = {"t": t, "tier": self.tier} if new else None
         self.subtitles.set_time(t)
@@ -354,6 +358,19 @@ class Player(MpvEvents, Screen):
             if self.opts.frames is not None and self.presented >= self.opts.frames:
                 self.quit = True
         self._collect_timings()
+
+    def _sync_planes(self) -> None:
+        """The tier's plane-hook passes (CHROMA, true LUMA, NATIVE) into libmpv, when the
+        tier playing changed; for RGB video they cannot run, which is said once."""
+        text = self.chains.plane_shader(self.tier)
+        if text is self._planes_sent:
+            return
+        self._planes_sent = text
+        self.video.set_plane_shaders(text)
+        vp = self.video.props.get("video-params") or {}
+        if text is not None and vp.get("colormatrix") == "rgb" and not self._rgb_said:
+            self._rgb_said = True
+            self.notify("this video is RGB: passes hooking CHROMA, LUMA or NATIVE never run")
 
     def _compose(self, rect: Rect, fw: int, fh: int):
         """Run the chain(s) for this frame: (left texture, right texture or None, split).

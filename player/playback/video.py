@@ -25,6 +25,8 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -104,6 +106,8 @@ class Video:
         self._loaded = threading.Event()
         self.failures: list[tuple[str, str]] = []   # (file, why) of entries that failed
         self._entry = 0                              # index of the entry playing now
+        self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
+        self._shader_count = 0
         self._dirty = False
         self._wake = wake
         self.ended = False
@@ -350,6 +354,20 @@ class Video:
         """A key, button or wheel step of our window, into mpv's input system."""
         self.command("keypress", name)
 
+    def set_plane_shaders(self, text: str | None) -> None:
+        """Passes on the planes only YUV video has, run by libmpv's renderer (glsl-shaders):
+        written to a file of ours, replaced when the text changes, cleared with None."""
+        if text is None:
+            self.command("change-list", "glsl-shaders", "clr", "")
+            return
+        if self._shader_dir is None:
+            self._shader_dir = tempfile.mkdtemp(prefix="a4kplay-planes-")
+        self._shader_count += 1
+        path = os.path.join(self._shader_dir, f"planes-{self._shader_count}.glsl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        self.command("change-list", "glsl-shaders", "set", path)
+
     def set_bindings(self, section_text: str) -> None:
         """Our bindings as the one forced input section over mpv's defaults."""
         self.command("define-section", SECTION, section_text or "\n", "force")
@@ -373,6 +391,9 @@ class Video:
         if self.player is not None:
             self.player.terminate()
             self.player = None
+        if self._shader_dir is not None:
+            shutil.rmtree(self._shader_dir, ignore_errors=True)
+            self._shader_dir = None
 
 
 def _make_folder(path: str) -> None:
