@@ -131,6 +131,34 @@ def check(path: str | None = None) -> list[str]:
     return out
 
 
+# sizes `profiles --check` plans each profile at, to find passes that would be skipped
+CHECK_SIZES = (((1280, 720), (1920, 1080)), ((1920, 1080), (3840, 2160)), ((640, 360), (1920, 1080)))
+
+
+def plan_warnings(path: str | None = None) -> list[str]:
+    """Passes the chain would skip (a bound texture that never exists, a size it cannot
+    have, a hook point of planes RGB video lacks) for each profile at CHECK_SIZES: what
+    the player says once on screen, said before playing. Planned without GL; the plane
+    hooks libmpv runs for YUV video are left out as the player leaves them out."""
+    from player.render import plan
+    from player.render.hookfile import load
+    from player.render.planes import split_plane_hooks
+    config = load_config(path)
+    out: list[str] = []
+    for profile in config.profiles.values():
+        try:
+            _, files = split_plane_hooks([load(s) for s in profile.shaders], profile.params)
+        except A4kError:
+            continue     # check() reports the file itself
+        for src, dst in CHECK_SIZES:
+            for text in plan.build(files, src, dst, dict(profile.params),
+                                   profile.scaler).warnings:
+                line = f"{text} (profile {profile.name}, {src[0]}x{src[1]} -> {dst[0]}x{dst[1]})"
+                if line not in out:
+                    out.append(line)
+    return out
+
+
 def _check_shaders(reader: "_Reader") -> list[str]:
     from player.render import hookfile  # lazy: the parser is not needed to read profiles
 

@@ -33,13 +33,15 @@ def run(args) -> int:
 
 
 def check(path: str | None) -> int:
-    from player.config.profiles import check as check_file, find_config
+    from player.config.profiles import check as check_file, find_config, plan_warnings
     found = find_config(path)
     problems = check_file(path)
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
         return 1
+    for line in plan_warnings(path):   # not errors: the player skips such a pass and says so
+        print(f"warning: {line}", file=sys.stderr)
     print(f"{found}: OK")
     return 0
 

@@ -297,3 +297,19 @@ def test_a_copy_of_the_shipped_file_works_from_anywhere(tmp_path):
     c = load_config(str(copy))
     assert c.profile("Full").shaders == (str(REPO / "shaders" / "anime4k" / "full.glsl"),)
     assert c.profile("Mine").shaders == (str(tmp_path / "mine.glsl"),)
+
+
+def test_check_warns_of_passes_the_chain_would_skip(tmp_path):
+    """A pass whose size names a texture nothing makes is skipped while playing (said once
+    on screen); `profiles --check` says so too, before playing, and still passes."""
+    from player.config.profiles import plan_warnings
+    from tests.conftest import run_cli
+    (tmp_path / "a.glsl").write_text("//!HOOK MAIN\n//!BIND HOOKED\n//!WIDTH NOWHERE.w 2 *\n"
+                                     "//!DESC needs NOWHERE\n"
+                                     "vec4 hook() { return HOOKED_tex(HOOKED_pos); }\n")
+    cfg = write(tmp_path, "profiles:\n  Odd:\n    shaders: [a.glsl]\n")
+    warnings = plan_warnings(cfg)
+    assert warnings and all("a.glsl:1" in w and "NOWHERE" in w for w in warnings)
+    r = run_cli("profiles", "--check", cfg)
+    assert r.returncode == 0 and "warning: " in r.stderr and "NOWHERE" in r.stderr
+    assert plan_warnings(str(SHIPPED_CONFIG)) == []        # our own tiers skip nothing
