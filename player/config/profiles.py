@@ -9,7 +9,10 @@ The YAML is read as composed nodes rather than plain safe_load data because ever
 message must name the file, the line and the key, and say what was expected. Reading
 nodes also lets a name be taken as written: to plain YAML 1.1 `Off` is the boolean
 false and `0` an integer, but here they are a profile name and a key name.
-Errors are collected, not raised at the first one, so `check` can list them all.
+Errors are collected, not raised at the first one, so `check` (config/check.py) can list
+them all. The reader is one class for the whole schema (profiles, ladder, governor, keys,
+rules), which is why this file is a little over 500 lines: each part is a short method,
+and splitting the schema across files would split the one place that knows its lines.
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from player.base.errors import A4kError, ProfileError
+from player.base.errors import ProfileError
 from player.base.paths import ROOT
 from player.config.governor_settings import SETTING_RANGES, GovernorSettings
 from player.config.keymap import MPV, UNBIND, Action, default_bindings, normalize_key, parse_action
@@ -118,86 +121,6 @@ def load_config(path: str | None = None) -> Config:
         raise first
     assert config is not None
     return config
-
-
-def check(path: str | None = None) -> list[str]:
-    """Every problem in the profiles file and in every shader it names, as
-    "path:line: message" lines; an empty list when all is well."""
-    yaml_path = find_config(path)
-    _config, problems, reader = _read(yaml_path)
-    out = [str(p) for p in problems]
-    if reader is not None:
-        out += _check_shaders(reader)
-    return out
-
-
-# sizes `profiles --check` plans each profile at, to find passes that would be skipped
-CHECK_SIZES = (((1280, 720), (1920, 1080)), ((1920, 1080), (3840, 2160)), ((640, 360), (1920, 1080)))
-
-
-def plan_warnings(path: str | None = None) -> list[str]:
-    """Passes the chain would skip (a bound texture that never exists, a size it cannot
-    have, a hook point of planes RGB video lacks) for each profile at CHECK_SIZES: what
-    the player says once on screen, said before playing. Planned without GL; the plane
-    hooks libmpv runs for YUV video are left out as the player leaves them out."""
-    from player.render import plan
-    from player.render.hookfile import load
-    from player.render.planes import split_plane_hooks
-    config = load_config(path)
-    out: list[str] = []
-    for profile in config.profiles.values():
-        try:
-            _, files = split_plane_hooks([load(s) for s in profile.shaders], profile.params)
-        except A4kError:
-            continue     # check() reports the file itself
-        for src, dst in CHECK_SIZES:
-            for text in plan.build(files, src, dst, dict(profile.params),
-                                   profile.scaler).warnings:
-                line = f"{text} (profile {profile.name}, {src[0]}x{src[1]} -> {dst[0]}x{dst[1]})"
-                if line not in out:
-                    out.append(line)
-    return out
-
-
-def _check_shaders(reader: "_Reader") -> list[str]:
-    from player.render import hookfile  # lazy: the parser is not needed to read profiles
-
-    out: list[str] = []
-    declared: dict[str, dict[str, Any] | None] = {}  # shader -> PARAM name -> block
-    for shader_path, keypath, line in reader.shader_refs:
-        if shader_path in declared:
-            continue
-        where = f"{reader.path}:{line}: {keypath}"
-        declared[shader_path] = {}
-        if not os.path.exists(shader_path):
-            out.append(f"{where}: shader file not found: {shader_path}")
-        elif not os.path.isfile(shader_path):
-            out.append(f"{where}: not a file: {shader_path}")
-        else:
-            try:
-                params = getattr(hookfile.load(shader_path), "params", None)
-                declared[shader_path] = (None if params is None else
-                                         {getattr(p, "name", p): p for p in params})
-            except A4kError as e:
-                out.append(str(e))
-                declared[shader_path] = None  # unknown: do not blame its PARAMs
-    for profile, refs in reader.param_refs.items():
-        tables = [declared.get(s) for s in reader.profile_shaders.get(profile, ())]
-        if any(t is None for t in tables):
-            continue
-        blocks = {name: block for t in tables for name, block in t.items()}
-        for name, value, line in refs:
-            where = f"{reader.path}:{line}: profiles.{profile}.params.{name}"
-            if name not in blocks:
-                out.append(f"{where}: no shader of profile {profile!r} declares PARAM {name}")
-                continue
-            lo = getattr(blocks[name], "minimum", None)
-            hi = getattr(blocks[name], "maximum", None)
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                out.append(f"{where}: {value:g} is outside the PARAM's range "
-                           f"{'-inf' if lo is None else f'{lo:g}'} to "
-                           f"{'inf' if hi is None else f'{hi:g}'}")
-    return out
 
 
 # ---- reading ----

@@ -33,7 +33,8 @@ def run(args) -> int:
 
 
 def check(path: str | None) -> int:
-    from player.config.profiles import check as check_file, find_config, plan_warnings
+    from player.config.check import check as check_file, plan_warnings
+    from player.config.profiles import find_config
     found = find_config(path)
     problems = check_file(path)
     if problems:

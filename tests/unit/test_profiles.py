@@ -11,7 +11,8 @@ import pytest
 from player.base.errors import ProfileError
 from player.config.governor_settings import GovernorSettings
 from player.config.keymap import MPV, Action, default_bindings
-from player.config.profiles import SHIPPED_CONFIG, Config, check, find_config, load_config
+from player.config.check import check
+from player.config.profiles import SHIPPED_CONFIG, Config, find_config, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 PASS = "//!HOOK MAIN\n//!BIND HOOKED\n//!DESC test pass\nvec4 hook() { return HOOKED_tex(HOOKED_pos); }\n"
@@ -302,7 +303,7 @@ def test_a_copy_of_the_shipped_file_works_from_anywhere(tmp_path):
 def test_check_warns_of_passes_the_chain_would_skip(tmp_path):
     """A pass whose size names a texture nothing makes is skipped while playing (said once
     on screen); `profiles --check` says so too, before playing, and still passes."""
-    from player.config.profiles import plan_warnings
+    from player.config.check import plan_warnings
     from tests.conftest import run_cli
     (tmp_path / "a.glsl").write_text("//!HOOK MAIN\n//!BIND HOOKED\n//!WIDTH NOWHERE.w 2 *\n"
                                      "//!DESC needs NOWHERE\n"

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from player.base.errors import ProfileError
-from player.config.profiles import check, load_config
+from player.config.check import check
+from player.config.profiles import load_config
 from player.config.rules import Rule, choose, describe, parse_condition
 
 RULES_YAML = """\
