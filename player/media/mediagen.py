@@ -16,6 +16,9 @@ recovered after lossy coding. This module owns that ground truth:
 Everything is drawn with numpy and is deterministic: the same arguments give the same pixels.
 Colour is written as BT.709 limited range and tagged so, so a player that honours the tags
 shows exactly ``pattern_frame``; a swapped channel or a wrong matrix shows in the swatches.
+It is over 500 lines because the pictures, their encoder and the readers that recover
+their content must agree exactly; kept in one file, a change to one is seen beside the
+others.
 """
 from __future__ import annotations
 
