@@ -150,12 +150,12 @@ class SubtitleLayer:
         self._n_alpha = 0
         self._n_rgba = 0
         self._capacity = 0
-        self._vao = int(GL.glGenVertexArrays(1))
+        self._vao = gpu.VertexArray()
         stats.vertex_arrays += 1
-        self._vbo = int(GL.glGenBuffers(1))
+        self._vbo = gpu.Buffer()
         stats.buffers += 1
-        GL.glBindVertexArray(self._vao)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        self._vao.bind()
+        self._vbo.bind()
         self._allocate(capacity)
         for loc in range(3):
             GL.glEnableVertexAttribArray(loc)
@@ -166,7 +166,7 @@ class SubtitleLayer:
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def _allocate(self, capacity: int) -> None:
-        GL.glBufferData(GL.GL_ARRAY_BUFFER, capacity * _FLOATS * 4, None, GL.GL_DYNAMIC_DRAW)
+        self._vbo.allocate(capacity * _FLOATS * 4)
         self._capacity = capacity
 
     @property
@@ -187,11 +187,11 @@ class SubtitleLayer:
             if n > len(self._rows):
                 self._rows = np.zeros((max(n, 2 * len(self._rows)), _FLOATS), np.float32)
             self._rows[:n] = rows
-            GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+            self._vbo.bind()
             if n > self._capacity:
                 self._allocate(len(self._rows))
                 stats.buffers += 1
-            GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, n * _FLOATS * 4, self._rows)
+            self._vbo.write(self._rows, n * _FLOATS * 4)
             GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def _pack_alpha(self, frame: Frame, rows: list) -> int:
@@ -244,7 +244,7 @@ class SubtitleLayer:
             p.set("target", float(target_w), float(target_h))
             p.set("flip", 1.0 if bottom_up else 0.0)
             GL.glActiveTexture(GL.GL_TEXTURE0)
-            GL.glBindVertexArray(self._vao)
+            self._vao.bind()
             first = 0
             for atlas, n, mode in ((self._alpha, self._n_alpha, 0),
                                    (self._rgba, self._n_rgba, 1)):
@@ -262,7 +262,7 @@ class SubtitleLayer:
     def _draw_from(self, first: int, n: int) -> None:
         """Instanced draw of rows first..first+n (GL 3.3 has no base instance: the
         attributes are pointed at row ``first``, no allocation)."""
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, self._vbo)
+        self._vbo.bind()
         for loc in range(3):
             GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, _FLOATS * 4,
                                      ctypes.c_void_p(first * _FLOATS * 4 + loc * 16))
@@ -280,9 +280,5 @@ class SubtitleLayer:
         self._program.release()
         self._alpha.release()
         self._rgba.release()
-        if self._vbo:
-            GL.glDeleteBuffers(1, [self._vbo])
-            self._vbo = 0
-        if self._vao:
-            GL.glDeleteVertexArrays(1, [self._vao])
-            self._vao = 0
+        self._vbo.release()
+        self._vao.release()
