@@ -122,10 +122,13 @@ def progress_bar(pos, duration, chapter_starts=(), cells: int = 40) -> str:
     return "[" + "".join(bar) + "]"
 
 
-def progress_text(pos, duration, paused: bool, chapter, chapters=(), playlist: str = "") -> str:
-    """The progress line of `o`, `P` and every seek: time / duration, bar, chapter, entry."""
+def progress_text(pos, duration, paused: bool, chapter, chapters=(), playlist: str = "",
+                  bar: bool = True) -> str:
+    """The progress line of `o`, `P` and every seek: time / duration, (a text bar, where
+    it is not drawn), chapter, playlist entry."""
     starts = [c.get("time") for c in chapters or ()]
-    parts = [f"{clock(pos)} / {clock(duration)}", progress_bar(pos, duration, starts)]
+    parts = [f"{clock(pos)} / {clock(duration)}",
+             progress_bar(pos, duration, starts) if bar else ""]
     if paused:
         parts.insert(0, "Paused")
     if isinstance(chapter, int) and chapter >= 0:

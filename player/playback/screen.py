@@ -14,7 +14,7 @@ from pathlib import Path
 from player.base.errors import MediaError
 from player.playback.notices import playlist_label, progress_text
 from player.ui.hud import MESSAGE_SECONDS, panel
-from player.ui.overlay import Alert, Graph
+from player.ui.overlay import Alert, Graph, Progress
 from player.ui.present import Rect
 from player.ui.text import font_size
 
@@ -29,8 +29,8 @@ class Screen:
         messages = [m for _, m in self.messages]
         if self.reload_error:
             messages.append(Alert(self.reload_error))
-        if self.progress_until and now < self.progress_until:
-            messages.append(self.progress_line())
+        progress = self.progress() if self.progress_until and now < self.progress_until \
+            else None
         margin = max(8, fh // 60)
         y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
         if self.compare == "split":
@@ -45,13 +45,20 @@ class Screen:
             self._update_hud(rect)
             panel_lines = panel(self.hud, self.timings)
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
-        self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph)
+        self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph, progress)
 
-    def progress_line(self) -> str:
+    def progress(self) -> Progress:
+        """mpv's seek bar: position, chapter marks, and its line of text."""
         v = self.video
         label = playlist_label(v.paths, v.playlist_pos()) if len(v.paths) > 1 else ""
-        return progress_text(v.time_pos(), v.props.get("duration"), bool(v.props.get("pause")),
-                             v.props.get("chapter"), self.chapters, label)
+        pos, dur = v.time_pos(), v.props.get("duration")
+        text = progress_text(pos, dur, bool(v.props.get("pause")), v.props.get("chapter"),
+                             self.chapters, label, bar=False)
+        if not isinstance(dur, (int, float)) or dur <= 0:
+            return Progress(0.0, (), text)
+        marks = [c.get("time", 0) / dur for c in self.chapters
+                 if isinstance(c.get("time"), (int, float))]
+        return Progress(pos / dur, marks, text)
 
     def _update_hud(self, rect: Rect) -> None:
         h = self.hud

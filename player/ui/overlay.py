@@ -98,6 +98,15 @@ class Graph:
     title: str = ""
 
 
+@dataclass
+class Progress:
+    """mpv's seek bar: ``fraction`` of the file played, chapter starts as fractions, and
+    the line of text above the bar (time / duration, chapter, playlist entry)."""
+    fraction: float
+    chapters: Sequence[float] = ()
+    text: str = ""
+
+
 class Box(NamedTuple):
     x: int
     y: int
@@ -166,18 +175,22 @@ class Overlay:
 
     def draw(self, target_w: int, target_h: int, bottom_up: bool = True,
              messages: Sequence[str] = (), panel: Sequence[str] | None = None,
-             graph: Graph | None = None) -> None:
-        """Draw messages (top left), the panel and graph (top right) and queued labels into
-        the bound framebuffer of ``target_w`` x ``target_h``; leaves blending disabled."""
+             graph: Graph | None = None, progress: Progress | None = None) -> None:
+        """Draw messages (top left), the panel and graph (top right), the progress bar
+        (bottom centre) and queued labels into the bound framebuffer of ``target_w`` x
+        ``target_h``; leaves blending disabled."""
         labels, self._labels = self._labels, []
         self.boxes = {}
         # nothing to show: no atlas is made (a window being resized must not build fonts)
-        if target_w < 1 or target_h < 1 or not (messages or panel or graph or labels):
+        if target_w < 1 or target_h < 1 or not (messages or panel or graph or labels
+                                                 or progress):
             return
         size = font_size(target_h)
         atlas = self._atlas(size)
         frame = _Frame(self._staging)
         self._layout(frame, atlas, target_w, messages, panel, graph, labels)
+        if progress is not None:
+            self._progress(frame, atlas, target_w, target_h, progress)
         self._staging = frame.data      # may have grown
         self.boxes = frame.boxes
         if frame.n:
@@ -264,6 +277,31 @@ class Overlay:
             frame.boxes[f"label{i}"] = box
             _quad(frame, box, solid, BOX)
             _glyphs(frame, rows, box.x + pad, box.y + pad, TEXT)
+
+    def _progress(self, frame: _Frame, atlas: Atlas, w: int, h: int, bar: Progress) -> None:
+        """A box at the bottom centre: the text, then the bar with a tick per chapter."""
+        g = atlas.glyphs
+        pad = round(g.size * 0.4)
+        rows, text_w = self._line(atlas, bar.text, True)
+        bw = max(round(w * 0.6), round(text_w) + 2 * pad)
+        bar_h = max(4, round(g.size * 0.5))
+        bh = g.line_height + bar_h + 3 * pad
+        box = Box((w - bw) // 2, h - bh - round(g.size * 1.5), bw, bh)
+        frame.boxes["progress"] = box
+        _quad(frame, box, g.solid_uv, BOX)
+        _glyphs(frame, rows, box.x + (bw - text_w) / 2, box.y + pad, TEXT)
+        x0, y0 = box.x + pad, box.y + 2 * pad + g.line_height
+        span = bw - 2 * pad
+        _quad(frame, Box(x0, y0, span, bar_h), g.solid_uv, (0.3, 0.3, 0.3, 0.9))
+        filled = round(span * min(1.0, max(0.0, bar.fraction)))
+        if filled:
+            _quad(frame, Box(x0, y0, filled, bar_h), g.solid_uv, TEXT)
+        tick = max(1, round(g.size / 10))
+        for c in bar.chapters:
+            if 0.0 < c < 1.0:
+                _quad(frame, Box(x0 + round(span * c), y0 - pad // 2, tick, bar_h + pad),
+                      g.solid_uv, BUDGET)
+        frame.boxes["progress_bar"] = Box(x0, y0, span, bar_h)
 
     def _graph(self, frame: _Frame, atlas: Atlas, graph: Graph, box: Box, pad: int) -> None:
         """Bars of the last GRAPH_BARS frame times under a budget line at half the height."""

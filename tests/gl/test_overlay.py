@@ -275,3 +275,18 @@ def test_an_empty_frame_makes_no_atlas_and_draws_nothing(glcheck):
         np.testing.assert_allclose(img[:, :, :3], GREY, atol=1 / 255)
     finally:
         ov.release()
+
+
+def test_progress_bar_at_the_bottom_filled_to_the_position_with_chapter_ticks(glcheck, overlay):
+    from player.ui.overlay import Progress
+    img = render(overlay, 640, 360, progress=Progress(0.25, (0.5,), "01:00 / 04:00"))
+    box, bar = overlay.boxes["progress"], overlay.boxes["progress_bar"]
+    assert box.y > 180 and abs((box.x + box.w / 2) - 320) <= 1     # bottom centre
+    row = img[bar.y + bar.h // 2, :, :3]
+    filled = row[bar.x + 2:bar.x + bar.w // 4 - 2]
+    empty = row[bar.x + bar.w // 4 + 4:bar.x + bar.w // 2 - 4]
+    assert filled.min() > 0.8 and empty.max() < 0.5                # a quarter played
+    tick = img[bar.y + bar.h // 2, bar.x + bar.w // 2, :3]
+    assert tick[0] > 0.8 and tick[2] < 0.5                          # the chapter mark
+    outside = img[outside_mask(img, box)][:, :3]
+    assert np.abs(outside - img[0, 0, :3]).max() == 0              # nothing drawn elsewhere
