@@ -177,7 +177,7 @@ class Overlay:
              messages: Sequence[str] = (), panel: Sequence[str] | None = None,
              graph: Graph | None = None, progress: Progress | None = None) -> None:
         """Draw messages (top left), the panel and graph (top right), the progress bar
-        (bottom centre) and queued labels into the bound framebuffer of ``target_w`` x
+        (centre) and queued labels into the bound framebuffer of ``target_w`` x
         ``target_h``; leaves blending disabled."""
         labels, self._labels = self._labels, []
         self.boxes = {}
@@ -279,14 +279,15 @@ class Overlay:
             _glyphs(frame, rows, box.x + pad, box.y + pad, TEXT)
 
     def _progress(self, frame: _Frame, atlas: Atlas, w: int, h: int, bar: Progress) -> None:
-        """A box at the bottom centre: the text, then the bar with a tick per chapter."""
+        """A box in the middle of the screen (where mpv puts its bar, clear of subtitles):
+        the text, then the bar with a tick per chapter."""
         g = atlas.glyphs
         pad = round(g.size * 0.4)
-        rows, text_w = self._line(atlas, bar.text, True)
+        rows, text_w = self._line(atlas, bar.text, False)
         bw = max(round(w * 0.6), round(text_w) + 2 * pad)
         bar_h = max(4, round(g.size * 0.5))
         bh = g.line_height + bar_h + 3 * pad
-        box = Box((w - bw) // 2, h - bh - round(g.size * 1.5), bw, bh)
+        box = Box((w - bw) // 2, (h - bh) // 2, bw, bh)
         frame.boxes["progress"] = box
         _quad(frame, box, g.solid_uv, BOX)
         _glyphs(frame, rows, box.x + (bw - text_w) / 2, box.y + pad, TEXT)

@@ -277,11 +277,11 @@ def test_an_empty_frame_makes_no_atlas_and_draws_nothing(glcheck):
         ov.release()
 
 
-def test_progress_bar_at_the_bottom_filled_to_the_position_with_chapter_ticks(glcheck, overlay):
+def test_progress_bar_in_the_middle_filled_to_the_position_with_chapter_ticks(glcheck, overlay):
     from player.ui.overlay import Progress
     img = render(overlay, 640, 360, progress=Progress(0.25, (0.5,), "01:00 / 04:00"))
     box, bar = overlay.boxes["progress"], overlay.boxes["progress_bar"]
-    assert box.y > 180 and abs((box.x + box.w / 2) - 320) <= 1     # bottom centre
+    assert abs((box.y + box.h / 2) - 180) <= 1 and abs((box.x + box.w / 2) - 320) <= 1
     row = img[bar.y + bar.h // 2, :, :3]
     filled = row[bar.x + 2:bar.x + bar.w // 4 - 2]
     empty = row[bar.x + bar.w // 4 + 4:bar.x + bar.w // 2 - 4]
