@@ -2,7 +2,9 @@
 
 A reader (or a crash half-way) never sees half a file, and a failure removes the temporary
 file and raises A4kError naming the target. Every output file of the project goes through
-here (stats and quality JSON, PNG screenshots and upscales).
+here: ``atomic_write`` for what Python writes (stats, quality and bench JSON, PNG
+screenshots and upscales), ``atomic_path`` for what a library writes to a path of its own
+(PyAV's encoded videos: the demo clip, exports).
 """
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ import json
 import math
 import os
 import tempfile
-from typing import Any, Callable, IO
+from contextlib import contextmanager
+from typing import Any, Callable, IO, Iterator
 
 from player.base.errors import A4kError
 
@@ -40,6 +43,30 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
             except OSError:
                 pass
     return path
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str = ".part") -> Iterator[str]:
+    """A temporary path beside ``path`` for a writer that needs a file name; renamed over
+    ``path`` when the block ends normally, removed on any error or interruption. The file
+    gets ordinary permissions (umask applied), not mkstemp's private ones."""
+    path = os.path.abspath(os.path.expanduser(os.fspath(path)))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=suffix,
+                               dir=os.path.dirname(path))
+    os.close(fd)
+    try:
+        yield tmp
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def check_output(src: str | os.PathLike, dst: str | os.PathLike, force: bool,

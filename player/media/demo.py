@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from player.base.errors import MediaError
+from player.base.files import atomic_path
 from player.media.mediagen import (Shape, blend, make_clip, paint_shape, scene_window,
                              sdf_circle, sdf_polygon, sdf_round_rect, star_points, to_uint8)
 
@@ -44,18 +44,13 @@ def demo_clip(cache_dir: Path | None = None) -> Path:
         return target
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".demo-", suffix=".part.mkv", dir=directory)
-        os.close(fd)
+        with atomic_path(target, suffix=".part.mkv") as temp:
+            make_clip(temp, w=DEMO_WIDTH, h=DEMO_HEIGHT, fps=DEMO_FPS,
+                      frames=DEMO_FRAMES * DEMO_LOOPS,
+                      codec="h264", pix_fmt="yuv420p", audio="aac", crf=16, draw=demo_frame)
     except OSError as e:
         raise MediaError(f"cannot create the demo cache: {e.strerror or e}",
                          path=str(directory), hint="set XDG_CACHE_HOME to a writable folder") from e
-    try:
-        make_clip(temp, w=DEMO_WIDTH, h=DEMO_HEIGHT, fps=DEMO_FPS,
-                  frames=DEMO_FRAMES * DEMO_LOOPS,
-                  codec="h264", pix_fmt="yuv420p", audio="aac", crf=16, draw=demo_frame)
-        os.replace(temp, target)
-    finally:
-        Path(temp).unlink(missing_ok=True)
     return target
 
 
