@@ -22,26 +22,14 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None],
                  what: str = "the file") -> str:
     """Call ``write(f)`` on a temporary binary file beside ``path``, then rename it over."""
     path = os.path.abspath(os.path.expanduser(os.fspath(path)))
-    folder = os.path.dirname(path)
-    tmp = None
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".part",
-                                   dir=folder)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; our outputs are not secrets
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        tmp = None
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
     except OSError as e:
         raise A4kError(f"cannot write {what}: {e.strerror or e}", path=path) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
     return path
 
 

@@ -431,6 +431,30 @@ void main() {
 """
 
 
+# Instanced textured quads (the overlay's glyphs and boxes, the subtitle layer's bitmaps):
+# one instance per quad, attributes rect (x0, y0, x1, y1 in target pixels, y down),
+# uv (atlas texels, row 0 = top) and colour; uv is divided by `atlas_size` (1.0 for
+# texelFetch users). `flip` is 1.0 for a bottom-up (window) framebuffer.
+QUADS_VERTEX = """
+layout(location = 0) in vec4 rect;
+layout(location = 1) in vec4 uv;
+layout(location = 2) in vec4 color;
+uniform vec2 target;
+uniform vec2 atlas_size;
+uniform float flip;
+out vec2 v_uv;
+out vec4 v_color;
+void main() {
+    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
+    vec2 ndc = mix(rect.xy, rect.zw, corner) / target * 2.0 - 1.0;
+    ndc.y = mix(ndc.y, -ndc.y, flip);
+    v_uv = mix(uv.xy, uv.zw, corner) / atlas_size;
+    v_color = color;
+    gl_Position = vec4(ndc, 0.0, 1.0);
+}
+"""
+
+
 class TexturePool:
     """Reuses intermediate textures by (size, format) so a steady chain allocates nothing.
 

@@ -26,25 +26,6 @@ from player.gl import gpu
 
 from .renderer import Frame
 
-_VERTEX = """
-layout(location = 0) in vec4 rect;    // x0, y0, x1, y1: target pixels, y down
-layout(location = 1) in vec4 uv;      // atlas texels, row 0 = top
-layout(location = 2) in vec4 color;   // straight alpha (alpha images); unused for RGBA
-uniform vec2 target;
-uniform vec2 atlas_size;
-uniform float flip;                   // 1.0 for a bottom-up (window) framebuffer
-out vec2 v_uv;
-out vec4 v_color;
-void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
-    vec2 ndc = mix(rect.xy, rect.zw, corner) / target * 2.0 - 1.0;
-    ndc.y = mix(ndc.y, -ndc.y, flip);
-    v_uv = mix(uv.xy, uv.zw, corner) / atlas_size;
-    v_color = color;
-    gl_Position = vec4(ndc, 0.0, 1.0);
-}
-"""
-
 _FRAGMENT = """
 uniform sampler2D atlas;
 uniform int rgba;                     // 1: premultiplied RGBA bitmaps, 0: alpha + colour
@@ -141,7 +122,7 @@ class SubtitleLayer:
 
     def __init__(self, capacity: int = 256):
         head = f"#version {gpu.glsl_version()}\n"
-        self._program = gpu.Program(head + _VERTEX, head + _FRAGMENT, path="<subtitles>")
+        self._program = gpu.Program(head + gpu.QUADS_VERTEX, head + _FRAGMENT, path="<subtitles>")
         self._program.use()
         self._program.set("atlas", 0, kind="i")
         self._alpha = _Atlas(1)

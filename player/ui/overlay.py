@@ -27,24 +27,6 @@ from OpenGL import GL
 from player.gl import gpu
 from player.ui.text import Atlas, font_size
 
-_VERTEX = """
-layout(location = 0) in vec4 rect;    // x0, y0, x1, y1: target pixels, y down
-layout(location = 1) in vec4 uv;      // atlas texels, row 0 = top
-layout(location = 2) in vec4 color;   // straight alpha
-uniform vec2 target;
-uniform float flip;                   // 1.0 for a bottom-up (window) framebuffer
-out vec2 v_uv;
-out vec4 v_color;
-void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
-    vec2 ndc = mix(rect.xy, rect.zw, corner) / target * 2.0 - 1.0;
-    ndc.y = mix(ndc.y, -ndc.y, flip);
-    v_uv = mix(uv.xy, uv.zw, corner);
-    v_color = color;
-    gl_Position = vec4(ndc, 0.0, 1.0);
-}
-"""
-
 _FRAGMENT = """
 uniform sampler2D atlas;
 in vec2 v_uv;
@@ -135,9 +117,10 @@ class Overlay:
 
     def __init__(self, capacity: int = 2048):
         head = f"#version {gpu.glsl_version()}\n"
-        self._program = gpu.Program(head + _VERTEX, head + _FRAGMENT, path="<overlay>")
+        self._program = gpu.Program(head + gpu.QUADS_VERTEX, head + _FRAGMENT, path="<overlay>")
         self._program.use()
         self._program.set("atlas", 0, kind="i")
+        self._program.set("atlas_size", 1.0, 1.0)      # uv in texels: texelFetch
         self._atlases: dict[int, Atlas] = {}
         self._lines: dict[tuple, tuple[np.ndarray, float]] = {}
         self._wrapped: dict[tuple, list[str]] = {}

@@ -131,3 +131,33 @@ def player_env() -> dict:
     env = dict(os.environ)
     env.pop("A4KPLAY_DEBUG", None)
     return env
+
+
+def mpv_window_shot(args: list[str], size: tuple[int, int], out: Path, sock: str,
+                    ready=None) -> None:
+    """mpv 0.35's own window (software GL under the tests' Xvfb) at ``size``, paused, as a
+    PNG at ``out``: ``args`` are mpv's options and the file; ``ready(ipc)`` waits for the
+    state to shoot (default: the window has its size)."""
+    import shutil
+
+    import pytest
+    if not shutil.which("mpv"):
+        pytest.skip("needs the mpv command line (make test installs it)")
+    proc = subprocess.Popen(
+        ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
+         "--gpu-sw", "--hwdec=no", "--no-audio", f"--geometry={size[0]}x{size[1]}",
+         "--no-border", "--pause", "--osd-level=0", f"--input-ipc-server={sock}", *args],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        ipc = Ipc(sock)
+        ipc.wait_for("osd-width", lambda v: v == size[0])
+        if ready is not None:
+            ready(ipc)
+        time.sleep(1.0)                       # the paused frame drawn
+        ipc.command("screenshot-to-file", str(out), "window")
+        ipc.command("quit")
+        ipc.close()
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -3,10 +3,8 @@ clip is handed to libmpv's own renderer (render/planes.py), changes chroma only,
 mpv 0.35's own output within 1/255."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import pytest
 from PIL import Image
 
 from player.media import mediagen
-from tests.media.season import Ipc
+from tests.media.season import mpv_window_shot
 
 pytestmark = pytest.mark.media
 EXE = str(Path(sys.executable).with_name("a4kplay"))
@@ -51,26 +49,8 @@ def ours(clip: Path, out: Path, *shader: str) -> np.ndarray:
 
 
 def mpvs(clip: Path, shader: Path, out: Path, tmp: Path) -> np.ndarray:
-    if not shutil.which("mpv"):
-        pytest.skip("needs the mpv command line (make test installs it)")
-    sock = str(tmp / "mpv.sock")
-    proc = subprocess.Popen(
-        ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
-         "--gpu-sw", "--hwdec=no", "--no-audio", f"--geometry={W}x{H}", "--no-border",
-         "--pause", "--osd-level=0", "--dither-depth=no", f"--glsl-shaders={shader}",
-         f"--input-ipc-server={sock}", str(clip)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        ipc = Ipc(sock)
-        ipc.wait_for("osd-width", lambda v: v == W)
-        time.sleep(1.0)
-        ipc.command("screenshot-to-file", str(out), "window")
-        ipc.command("quit")
-        ipc.close()
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    mpv_window_shot(["--dither-depth=no", f"--glsl-shaders={shader}", str(clip)], (W, H), out,
+                    str(tmp / "mpv.sock"))
     return np.asarray(Image.open(out).convert("RGB"), np.float64)
 
 

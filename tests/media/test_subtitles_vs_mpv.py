@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from PIL import Image
 
 from player.base.paths import SHADERS
 from player.media import mediagen
-from tests.media.season import Ipc
+from tests.media.season import mpv_window_shot
 
 pytestmark = pytest.mark.media
 EXE = str(Path(sys.executable).with_name("a4kplay"))
@@ -83,27 +82,11 @@ def ours(clip: Path, out: Path, *extra: str) -> np.ndarray:
 
 
 def mpvs(clip: Path, out: Path, tmp: Path) -> np.ndarray:
-    sock = str(tmp / f"mpv-{clip.stem}.sock")
-    proc = subprocess.Popen(
-        ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
-         "--gpu-sw", "--hwdec=no", "--no-audio",
-         f"--geometry={OUT[0]}x{OUT[1]}", "--no-border", "--keepaspect-window=no",
-         "--pause", "--start=1.0", "--sub-auto=fuzzy", "--osd-level=0",
-         f"--glsl-shaders={SHADERS / 'anime4k' / 'full.glsl'}", "--scale=catmull_rom",
-         f"--input-ipc-server={sock}", str(clip)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        ipc = Ipc(sock)
-        ipc.wait_for("osd-width", lambda v: v == OUT[0])
-        ipc.wait_for("time-pos", lambda v: v is not None and v >= 0.99)
-        time.sleep(1.0)                       # the paused frame drawn with its subtitles
-        ipc.command("screenshot-to-file", str(out), "window")
-        ipc.command("quit")
-        ipc.close()
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    mpv_window_shot(["--start=1.0", "--sub-auto=fuzzy", "--scale=catmull_rom",
+                     f"--glsl-shaders={SHADERS / 'anime4k' / 'full.glsl'}", str(clip)],
+                    OUT, out, str(tmp / f"mpv-{clip.stem}.sock"),
+                    ready=lambda ipc: ipc.wait_for("time-pos",
+                                                   lambda v: v is not None and v >= 0.99))
     return np.asarray(Image.open(out).convert("RGB"), np.float64)
 
 
