@@ -22,6 +22,9 @@ Decisions (what the user can rely on):
 - Size: --scale F or --size WxH; each side is rounded up to an even number (4:2:0 needs
   even sizes) and the summary line says so. Anamorphic input keeps its display aspect
   through the sample aspect ratio; square-pixel input stays square.
+- Subtitles burned in (--burn-subs [--sid N | --sub-file PATH]): one track drawn into the
+  frames at the output size after the chain, by the player's own subtitle engine; that
+  stream is not copied (export_subs.py says how the track and its times are chosen).
 - Other streams: audio and subtitles are copied packet by packet (bit-identical). Text
   subtitles the OUT container cannot hold (e.g. SubRip in MP4) are rewritten as the
   container's own text format (mov_text, WebVTT, SubRip) with the same cue times; ASS
@@ -100,6 +103,9 @@ class ExportRequest:
     start: float | None = None
     end: float | None = None
     force: bool = False
+    burn_subs: bool = False       # draw a subtitle track into the frames
+    sid: int | None = None        # mpv's 1-based subtitle track number (with burn_subs)
+    sub_file: str | None = None   # an external subtitle file to burn instead
 
 
 @dataclass
@@ -285,9 +291,10 @@ class _Upscaler:
         w, h = out_size
         self.buf = np.empty((h, w, 3), np.uint16 if deep else np.uint8)
 
-    def run(self, rgb: np.ndarray) -> np.ndarray:
+    def run(self, rgb: np.ndarray, burner=None, t: float = 0.0) -> np.ndarray:
+        """The upscaled frame (shared buffer); with ``burner``, its subtitles at ``t``
+        drawn over it at the output size."""
         from player.gl import gpu
-        GL = gpu.GL
         h, w = rgb.shape[:2]
         if self.src is None or self.src.size != (w, h):
             if self.src is not None:
@@ -297,13 +304,11 @@ class _Upscaler:
             rgb = rgb.astype(np.float32) * (1.0 / 65535.0)
         self.src.upload(rgb)
         out = self.chain.run(self.src, *self.out_size)
+        if burner is not None:
+            # Over the chain's result (ours until the next run): after every shader.
+            burner.draw(t, out.fbo)
         # Reading as unsigned normalised lets GL clamp and round, as write_png does.
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, out.fbo)
-        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
-        GL.glReadPixels(0, 0, out.w, out.h, GL.GL_RGB,
-                        GL.GL_UNSIGNED_SHORT if self.deep else GL.GL_UNSIGNED_BYTE, self.buf)
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
-        return self.buf
+        return out.read_into(self.buf)
 
     def release(self) -> None:
         if self.src is not None:
@@ -364,6 +369,15 @@ class _Job:
         self.notes: list[str] = []
         self.copied = {"audio": 0, "subtitle": 0, "attachment": 0, "chapters": 0}
         self._plan_video()
+        self.burn = None
+        if req.burn_subs:
+            from player.tools.export_subs import pick_track
+            self.burn = pick_track(inp, src, req.sid, req.sub_file)
+            self.notes.append(f"burned {self.burn.label}")
+        elif req.sid is not None or req.sub_file is not None:
+            flag = "--sid" if req.sid is not None else "--sub-file"
+            raise MediaError(f"{flag} needs --burn-subs (without it subtitle streams are "
+                             "copied as they are)")
         self._plan_streams()
 
     # -- decisions, before anything is written --
@@ -433,7 +447,7 @@ class _Job:
         import av
         self.plan = []  # (input stream, action, detail)
         for s in self.inp.streams:
-            if s is self.v:
+            if s is self.v or (self.burn is not None and s.index == self.burn.index):
                 continue
             kind = s.type
             name = s.codec_context.codec.name if s.codec_context is not None else None
@@ -464,7 +478,8 @@ class _Job:
                                   "subtitles, attachments and chapters are carried over)")
 
     # -- the run --
-    def run(self, out_path: str, progress: _Progress, upscaler: _Upscaler) -> int:
+    def run(self, out_path: str, progress: _Progress, upscaler: _Upscaler,
+            burner=None) -> int:
         import av
         from av.video.reformatter import VideoReformatter
         req, v = self.req, self.v
@@ -475,6 +490,7 @@ class _Job:
         if start_t:
             self.inp.seek(int(start_t * 1_000_000), backward=True)
         v.thread_type = "AUTO"
+        zero = (self.inp.start_time or 0) / 1_000_000.0   # the subtitle engine's clock
 
         with av.open(out_path, "w", format=CONTAINERS[self.suffix]) as out:
             out.metadata.update(clean_tags(self.inp.metadata))
@@ -493,6 +509,7 @@ class _Job:
                     pts = (last_pts + 1 + shift) if last_pts is not None else shift
                 if (start_t and pts < shift) or (end_tick is not None and pts >= end_tick):
                     return
+                t = float(pts * tb) - zero       # IN's own time of this picture (subtitles)
                 pts -= shift
                 if last_pts is not None and pts <= last_pts:
                     pts = last_pts + 1
@@ -500,7 +517,7 @@ class _Job:
                 rgb = to_rgb.reformat(frame, format=rgb_fmt, src_colorspace=src_cs,
                                       src_color_range=self.in_range,
                                       dst_color_range=2).to_ndarray()
-                pixels = upscaler.run(rgb)
+                pixels = upscaler.run(rgb, burner, t)
                 picture = av.VideoFrame.from_ndarray(pixels, format=rgb_fmt)
                 picture = to_yuv.reformat(picture, format=self.pix_fmt, dst_colorspace=src_cs,
                                           dst_color_range=self.out_range)
@@ -674,11 +691,21 @@ def export(req: ExportRequest, progress: bool = False,
         job = _Job(req, src, dst, inp)
         upscaler = _Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
         bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
-        tmp = None
+        tmp, burner = None, None
+
+        def say(text: str) -> None:        # a subtitle notice: one line, under the bar
+            bar.close()
+            print(f"a4kplay: {text}", file=log, flush=True)
+
         try:
+            if job.burn is not None:
+                from player.tools.export_subs import Burner, params_for
+                burner = Burner(src, job.burn, job.in_size, job.out_size,
+                                params_for(job.matrix, job.in_range == 2), say)
+                burner.load()              # the whole track, or an error: before OUT
             fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
             os.close(fd)
-            frames = job.run(tmp, bar, upscaler)
+            frames = job.run(tmp, bar, upscaler, burner)
             mask = os.umask(0)
             os.umask(mask)
             os.chmod(tmp, 0o666 & ~mask)   # mkstemp made it private; OUT is an ordinary file
@@ -692,6 +719,8 @@ def export(req: ExportRequest, progress: bool = False,
                              path=str(dst)) from None
         finally:
             bar.close()
+            if burner is not None:
+                burner.release()
             upscaler.release()
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
@@ -723,6 +752,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", type=float, metavar="SECONDS", help="start of the part to export")
     p.add_argument("--end", type=float, metavar="SECONDS", help="end of the part to export")
     p.add_argument("--force", action="store_true", help="overwrite an existing output")
+    p.add_argument("--burn-subs", action="store_true",
+                   help="draw a subtitle track into the frames at the output size (that "
+                   "stream is then not copied); the default-flagged track, else the first")
+    p.add_argument("--sid", type=int, metavar="N",
+                   help="with --burn-subs: burn subtitle track N (1-based, as mpv counts)")
+    p.add_argument("--sub-file", metavar="PATH",
+                   help="with --burn-subs: burn this subtitle file (.ass .srt .vtt ...)")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal")
 
@@ -739,7 +775,10 @@ def request_from_args(args) -> ExportRequest:
     return ExportRequest(input=args.input, output=args.output, scale=args.scale,
                          size=args.size, shaders=shaders, scaler=scaler, params=params,
                          profile=name, codec=args.codec, crf=args.crf, preset=args.preset,
-                         start=args.start, end=args.end, force=args.force)
+                         start=args.start, end=args.end, force=args.force,
+                         burn_subs=getattr(args, "burn_subs", False),
+                         sid=getattr(args, "sid", None),
+                         sub_file=getattr(args, "sub_file", None))
 
 
 def _stop_on_sigterm():

@@ -390,3 +390,217 @@ def test_ctrl_c_leaves_no_output_and_no_temporary_file(tmp_path):
     last = rest.decode().replace("\x1b[K", "").strip().split("\r")[-1]  # after the bar
     assert last == "a4kplay: export interrupted; nothing written"
     assert os.listdir(out_dir) == []
+
+
+# ---- --burn-subs: a subtitle track drawn into the frames at the output size ----------
+
+BURN_W, BURN_H, BURN_FPS = 160, 120, 10
+CUE = (0.3, 0.7)                       # both tracks' one line shows in [0.3, 0.7)
+
+
+def burn_ass(text: str, align: int) -> str:
+    """One line in a yellow outlined style, \\an`align` (8: top centre, 2: bottom centre)."""
+    return (
+        "[Script Info]\nScriptType: v4.00+\n"
+        f"PlayResX: {BURN_W}\nPlayResY: {BURN_H}\n\n"
+        "[V4+ Styles]\n"
+        "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
+        "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
+        "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n"
+        "Style: Default,DejaVu Sans,16,&H0000FFFF,&H000000FF,&H00000000,&H00000000,"
+        f"1,0,0,0,100,100,0,0,1,1.5,0,{align},5,5,6,1\n\n"
+        "[Events]\n"
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        f"Dialogue: 0,0:00:00.30,0:00:00.70,Default,,0,0,0,,{text}\n")
+
+
+def grey(k, w, h):
+    return np.full((h, w, 3), 96, np.uint8)
+
+
+@pytest.fixture(scope="module")
+def burn_media(tmp_path_factory):
+    """A grey clip with two ASS tracks (the first flagged default, its line at the top;
+    the second's at the bottom), muxed with the ffmpeg CLI; and the clip without them."""
+    import shutil
+    if not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg is needed to mux the subtitle tracks")
+    d = tmp_path_factory.mktemp("burn")
+    base = make_clip(d / "base.mkv", w=BURN_W, h=BURN_H, fps=BURN_FPS, frames=12,
+                     draw=grey).path
+    (d / "top.ass").write_text(burn_ass("Top line", 8), encoding="utf-8")
+    (d / "bottom.ass").write_text(burn_ass("Bottom track", 2), encoding="utf-8")
+    clip = d / "two-tracks.mkv"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(base), "-i", str(d / "top.ass"),
+                    "-i", str(d / "bottom.ass"), "-map", "0", "-map", "1", "-map", "2",
+                    "-c", "copy", "-disposition:s:0", "default", "-disposition:s:1", "0",
+                    str(clip)], check=True, capture_output=True, timeout=60)
+    plain = d / "plain-out.mkv"
+    assert run_export(clip, plain, "--scale", 2, *FAST, "--crf", 4) == 0
+    return {"dir": d, "clip": clip, "base": base, "top": d / "top.ass",
+            "plain": probe(plain)}
+
+
+def reference_images(src, track, times, size, video):
+    """The same engine's own images at the output size (CPU half, no GL), per time."""
+    from player.subs import Subtitles
+    from tests.subs.conftest import loaded
+    subs = Subtitles()
+    subs.open(str(src), track)
+    try:
+        loaded(subs)
+        out = []
+        for t in times:
+            subs.set_time(t)
+            subs.frame(size, (0, 0, *size), video)
+            out.append(list(subs.last_frame.images))
+        return out
+    finally:
+        subs.close()
+
+
+def luma(img):
+    return np.asarray(img, np.float64) @ np.array([0.299, 0.587, 0.114])
+
+
+def text_box(images, size, pad=3):
+    """The rows and columns the images cover (padded), as slices."""
+    xs0 = min(im.x for im in images)
+    ys0 = min(im.y for im in images)
+    xs1 = max(im.x + im.alpha.shape[1] for im in images)
+    ys1 = max(im.y + im.alpha.shape[0] for im in images)
+    return (slice(max(0, ys0 - pad), min(size[1], ys1 + pad)),
+            slice(max(0, xs0 - pad), min(size[0], xs1 + pad)))
+
+
+def check_burned(out, plain, src, track):
+    """Every frame of `out` is `plain` with the track's images composited at their time."""
+    from player.subs import TrackInfo
+    size = (2 * BURN_W, 2 * BURN_H)
+    assert out["size"] == size and len(out["times"]) == len(plain["times"]) == 12
+    refs = reference_images(src, TrackInfo(ff_index=track) if isinstance(track, int) else
+                            TrackInfo(external=True, external_filename=str(track)),
+                            out["times"], size, (BURN_W, BURN_H))
+    shown, boxes = [], []
+    for t, img, base, images in zip(out["times"], out["frames"], plain["frames"], refs):
+        on = CUE[0] <= t + 1e-6 < CUE[1]
+        assert bool(images) == on, f"the engine itself at {t}"
+        if not on:
+            # Absent outside its time: the picture is the unburned export's.
+            assert psnr(img, base) > 40, f"frame at {t:.2f} s is not clean"
+            continue
+        region = text_box(images, size)
+        # The engine's images blended in order over the unburned frame, as libass does.
+        expect = base.astype(np.float64) / 255.0
+        for im in images:
+            ih, iw = im.alpha.shape
+            a = im.alpha.astype(np.float64)[:, :, None] / 255.0 * (im.color[3] / 255.0)
+            col = np.array(im.color[:3], np.float64) / 255.0
+            y0, x0 = im.y, im.x
+            expect[y0:y0 + ih, x0:x0 + iw] = expect[y0:y0 + ih, x0:x0 + iw] * (1 - a) + col * a
+        expect = expect * 255.0
+        ours, want, without = luma(img[region]), luma(expect[region]), luma(base[region])
+        mse = float(np.mean((ours - want) ** 2))
+        score = 10 * np.log10(255.0 ** 2 / max(mse, 1e-9))
+        assert score > 30, f"text at {t:.2f} s: {score:.1f} dB against the engine's images"
+        assert float(np.mean(np.abs(ours - without))) > 10, "no text drawn"
+        # Nothing drawn outside the engine's images.
+        outside = np.ones(img.shape[:2], bool)
+        outside[region] = False
+        assert np.abs(luma(img) - luma(base))[outside].max() < 24
+        shown.append(t)
+        boxes.append(region)
+    assert shown == pytest.approx([0.3, 0.4, 0.5, 0.6], abs=0.0011)
+    return boxes
+
+
+def sub_texts(info):
+    return [text for *_, text in info["subs"]]
+
+
+def test_burn_subs_draws_the_default_track_at_the_output_size(burn_media, tmp_path):
+    dst = tmp_path / "burned.mkv"
+    assert run_export(burn_media["clip"], dst, "--scale", 2, *FAST, "--crf", 4,
+                      "--burn-subs") == 0
+    out = probe(dst)
+    boxes = check_burned(out, burn_media["plain"], burn_media["clip"], 1)
+    # Where the ASS says: \an8 at the top of the frame, centred.
+    rows, cols = boxes[0]
+    assert rows.stop < BURN_H * 2 // 3 and rows.start < 30
+    assert abs((cols.start + cols.stop) / 2 - BURN_W) < 12
+    # The burned track is not copied again; the other one still is.
+    assert out["types"] == ["subtitle", "video"]
+    assert sub_texts(out) == ["Bottom track"]
+    assert leftovers(tmp_path) == []
+
+
+def test_sid_burns_the_second_track_and_copies_the_first(burn_media, tmp_path):
+    dst = tmp_path / "sid2.mkv"
+    assert run_export(burn_media["clip"], dst, "--scale", 2, *FAST, "--crf", 4,
+                      "--burn-subs", "--sid", 2) == 0
+    out = probe(dst)
+    boxes = check_burned(out, burn_media["plain"], burn_media["clip"], 2)
+    rows, _ = boxes[0]
+    assert rows.start > BURN_H * 2 * 2 // 3          # \an2: the bottom of the frame
+    assert sub_texts(out) == ["Top line"]
+
+
+def test_an_external_sub_file_is_burned(burn_media, tmp_path):
+    dst = tmp_path / "external.mkv"
+    assert run_export(burn_media["base"], dst, "--scale", 2, *FAST, "--crf", 4,
+                      "--burn-subs", "--sub-file", burn_media["top"]) == 0
+    plain = tmp_path / "plain.mkv"
+    assert run_export(burn_media["base"], plain, "--scale", 2, *FAST, "--crf", 4) == 0
+    check_burned(probe(dst), probe(plain), burn_media["base"], burn_media["top"])
+
+
+def test_burn_subs_without_a_subtitle_stream_is_one_line_and_no_output(burn_media, tmp_path):
+    dst = tmp_path / "out.mkv"
+    r = run_cli("export", burn_media["base"], "-o", dst, "--scale", 2, *FAST, "--burn-subs",
+                timeout=120)
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        f"a4kplay: {burn_media['base']}: no subtitle stream to burn "
+        "(give one with --sub-file PATH)"]
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--burn-subs", "--sid", "3"], r"--sid 3: the file has 2 subtitle streams"),
+    (["--burn-subs", "--sid", "0"], r"--sid 0: .*use 1\.\.2"),
+    (["--sid", "2"], "--sid needs --burn-subs"),
+    (["--burn-subs", "--sub-file", "/nonexistent/x.ass"], "no such subtitle file"),
+    (["--burn-subs", "--sid", "1", "--sub-file", "/nonexistent/x.ass"], "give one"),
+], ids=["sid-too-big", "sid-zero", "sid-alone", "missing-file", "both"])
+def test_bad_burn_options_are_refused_before_any_output(burn_media, tmp_path, args, match):
+    with pytest.raises(MediaError, match=match):
+        run_export(burn_media["clip"], tmp_path / "out.mkv", "--scale", 2, *FAST, *args)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_subtitle_file_the_engine_cannot_read_is_refused_before_any_output(
+        burn_media, tmp_path):
+    bad = tmp_path / "broken.ass"
+    bad.write_bytes(b"")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(MediaError, match="cannot burn subtitles from broken.ass.*empty"):
+        run_export(burn_media["base"], out_dir / "out.mkv", "--scale", 2, *FAST,
+                   "--burn-subs", "--sub-file", bad)
+    assert os.listdir(out_dir) == []
+
+
+def test_a_missing_font_is_one_notice_and_the_export_goes_on(burn_media, tmp_path):
+    script = tmp_path / "nofont.ass"
+    script.write_text(burn_ass("Fallback", 2).replace("DejaVu Sans", "Nosuchfont Qq"),
+                      encoding="utf-8")
+    dst = tmp_path / "out.mkv"
+    r = run_cli("export", burn_media["base"], "-o", dst, "--scale", 2, *FAST, "--burn-subs",
+                "--sub-file", script, timeout=120)
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[0] == ("a4kplay: subtitles: font 'Nosuchfont Qq' not found; "
+                        "using a fallback font")
+    assert len(lines) == 2 and "12 frames" in lines[1] and "burned subtitles from" in lines[1]
+    frames = probe(dst)["frames"]
+    assert np.abs(luma(frames[4]) - luma(frames[0])).max() > 100   # drawn with the fallback
