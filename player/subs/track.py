@@ -140,6 +140,16 @@ class Subtitles:
         if self._layer is not None:
             self._layer.clear()
 
+    @property
+    def ready(self) -> bool:
+        """The track is open and its renderer built (lines can be drawn)."""
+        return self._renderer is not None
+
+    @property
+    def reading(self) -> bool:
+        """The worker is still reading the track (False once closed or failed)."""
+        return self._demux is not None
+
     # -- per frame -----------------------------------------------------------------------
 
     def set_time(self, t: float) -> None:

@@ -121,7 +121,7 @@ class Burner:
     def load(self) -> None:
         """Wait until the whole track has been read; a track the engine could not open at
         all is a MediaError (before any output), other problems become notices."""
-        while not self.subs.done and getattr(self.subs, "_demux", None) is not None:
+        while not self.subs.done and self.subs.reading:
             self.layer.update(self.subs.frame(self.out_size, self.rect, self.video_size))
             time.sleep(_POLL_S)
         self.layer.update(self.subs.frame(self.out_size, self.rect, self.video_size))
@@ -135,7 +135,7 @@ class Burner:
     def _usable(self) -> bool:
         # The facade has no public "opened" flag yet: a track whose header never arrived
         # (unreadable, unsupported, libass missing) leaves it without a renderer.
-        return getattr(self.subs, "_renderer", None) is not None
+        return self.subs.ready
 
     def _notices(self) -> list[str]:
         out = []
