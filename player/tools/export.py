@@ -52,10 +52,8 @@ chain, encode, remux) whose steps share its state.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -65,7 +63,7 @@ from typing import Mapping, TextIO
 import numpy as np
 
 from player.base.errors import MediaError
-from player.base.files import check_output
+from player.base.files import atomic_path, check_output
 from player.tools.export_format import (
     CONTAINERS,
     CRF_RANGE,
@@ -577,7 +575,7 @@ def export(req: ExportRequest, progress: bool = False,
         job = _Job(req, src, dst, inp)
         upscaler = _Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
         bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
-        tmp, burner = None, None
+        burner = None
 
         def say(text: str) -> None:        # a subtitle notice: one line, under the bar
             bar.close()
@@ -589,13 +587,8 @@ def export(req: ExportRequest, progress: bool = False,
                 burner = Burner(src, job.burn, job.in_size, job.out_size,
                                 params_for(job.matrix, job.in_range == 2), say)
                 burner.load()              # the whole track, or an error: before OUT
-            fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".part", dir=dst.parent)
-            os.close(fd)
-            frames = job.run(tmp, bar, upscaler, burner)
-            mask = os.umask(0)
-            os.umask(mask)
-            os.chmod(tmp, 0o666 & ~mask)   # mkstemp made it private; OUT is an ordinary file
-            os.replace(tmp, dst)
+            with atomic_path(dst) as tmp:   # OUT appears only when complete
+                frames = job.run(tmp, bar, upscaler, burner)
         except av.FFmpegError as e:
             if isinstance(e.__context__, KeyboardInterrupt):
                 raise e.__context__ from None   # closing after Ctrl+C failed: still Ctrl+C
@@ -608,8 +601,6 @@ def export(req: ExportRequest, progress: bool = False,
             if burner is not None:
                 burner.release()
             upscaler.release()
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
     return ExportResult(output=dst, frames=frames, seconds=time.monotonic() - t0,
                         in_size=job.in_size, out_size=job.out_size, codec=job.codec,
                         encoder=job.encoder, crf=job.crf, pix_fmt=job.pix_fmt,
