@@ -425,6 +425,23 @@ class RealPairSampler:
                 np.stack(hrs).astype(np.float32) / 255.0)
 
 
+class MixedSampler:
+    """A share of each batch from a second sampler (the v1 tier's clean pairs): keeps what
+    the clean renders teach while most crops are realistic. Same batch() contract."""
+
+    def __init__(self, real: RealPairSampler, clean, clean_share: float, seed: int):
+        self.real, self.clean, self.share = real, clean, clean_share
+        self.rng = np.random.default_rng([seed, 7])
+
+    def batch(self, size: int):
+        k = int(self.rng.binomial(size, self.share)) if self.share > 0 else 0
+        lr, hr = self.real.batch(size - k)
+        if k:
+            clr, chr_ = self.clean.batch(k)
+            lr, hr = np.concatenate([lr, clr]), np.concatenate([hr, chr_])
+        return lr, hr
+
+
 def load_pool(cache: Path, count: int, seed: int):
     """Build (or load the cached) training pool of `count` scenes."""
     import pickle
