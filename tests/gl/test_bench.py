@@ -171,3 +171,73 @@ def test_vs_mpv_end_to_end(glcheck, tmp_path):
     for e in loops:
         assert 0 < e["noop_ms"] < 1000 and 0 < e["llvmpipe_ms"] < 1000
     assert data["cpu_overhead_ms"] == max(e["noop_ms"] for e in loops)
+
+
+CUNNY_STYLE = "shaders/testpacks/tp_cunny2x.glsl"
+CUNNY_PASSES = ["TP CuNNy-style in (conv3x3 1->4, compute)",
+                "TP CuNNy-style conv1 (conv3x3 4->4, compute)",
+                "TP CuNNy-style out (conv3x3 4->4, depth-to-space 2x, compute)"]
+
+
+def test_cunny_style_pack_runs_in_our_chain_at_the_right_sizes(glcheck):
+    """The CuNNy-style pack (compute, shared-memory tiles, a mid-body #extension with an
+    #ifdef fallback, LUMA at 2x) compiles and runs here; its passes run at the sizes the
+    plan says, the last at 2x, and a 2x output needs no scaler pass after it."""
+    import numpy as np
+    from player.render import offscreen
+    from tests.conftest import ROOT
+    path = str(ROOT / CUNNY_STYLE)
+    run = bench.bench_run("CuNNy-style", [path], "bicubic", {}, (48, 27), (96, 54), 2, 1)
+    # LUMA is made from RGB (Rec.709) and merged back with the colour at the output size
+    assert [p["desc"] for p in run["passes"]] == ["luma (Rec.709)", *CUNNY_PASSES, "luma merge"]
+    assert [(d, w, h) for d, w, h, _ in run["_plan"]] == [
+        ("luma (Rec.709)", 48, 27), (CUNNY_PASSES[0], 48, 27), (CUNNY_PASSES[1], 48, 27),
+        (CUNNY_PASSES[2], 96, 54), ("luma merge", 96, 54)]
+    assert run["_warnings"] == []
+    img = bench.source_frames(48, 27, 1)[0]
+    out = offscreen.upscale_array(img, (96, 54), [path])
+    plain = offscreen.upscale_array(img, (96, 54), [], scaler="bilinear")
+    assert out.shape == (54, 96, 3) and np.isfinite(out).all()
+    # small residuals on a bilinear base: near the plain upscale, not equal to it
+    diff = np.abs(out - plain)
+    assert 0 < diff.mean() < 0.1
+
+
+@pytest.mark.skipif(shutil.which("mpv") is None, reason="the mpv command line is not installed")
+def test_cunny_style_pack_compiles_in_mpv_with_the_driconf_override(glcheck, tmp_path):
+    """mpv 0.35 (OpenGL, Mesa) compiles the pack's three compute passes when the bench sets
+    Mesa's allow_glsl_extension_directive_midshader; without it Mesa rejects the mid-body
+    #extension and mpv drops the passes (which would make mpv look faster)."""
+    import os
+    import subprocess
+    from player.media import mediagen
+    from player.tools import bench_mpv
+    from tests.conftest import ROOT
+    clip = mediagen.make_clip(tmp_path / "c.mkv", w=48, h=28, frames=6,
+                              draw=lambda k, w, h: mediagen.lineart_frame(w, h)).path
+    cmd = bench.mpv_command(str(clip), 2, (96, 56), [str(ROOT / CUNNY_STYLE)], "bicubic")
+    cmd = [c if c != "--msg-level=all=warn" else "--msg-level=all=v" for c in cmd]
+
+    def logs(env):
+        # Mesa's shader disk cache skips compiling (and its log) for a shader seen before
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=ROOT,
+                           stdin=subprocess.DEVNULL,
+                           env={**os.environ, "MESA_SHADER_CACHE_DISABLE": "true", **env})
+        assert r.returncode == 0, r.stderr[-500:]
+        return r.stdout + r.stderr
+
+    good = logs(bench_mpv.MPV_ENV)
+    assert good.count("compute shader compile log (status=1)") >= 3
+    assert "status=0" not in good and bench_mpv._mpv_problems(good) == []
+    bad = logs({k: "false" for k in bench_mpv.MPV_ENV})
+    assert "not allowed in the middle of a shader" in bad
+
+
+def test_default_vs_mpv_set_has_the_packs_and_a_4k_row():
+    from player.tools.bench_common import PACKS
+    chains = bench.select_chains(bench.VS_MPV_PROFILES, [], "bicubic", None, packs=tuple(PACKS))
+    assert [c[0] for c in chains] == ["Full", "Fast", "UltraFast", "Off", "test pack",
+                                      "CuNNy-style"]
+    assert chains[-1][1][0].endswith(CUNNY_STYLE)
+    assert ((1920, 1080), (3840, 2160)) in bench.DEFAULT_SIZES
+    assert bench.VS_MPV_FRAMES[(3840, 2160)] >= 2
