@@ -8,7 +8,7 @@ SYS_PKGS := python3 python3-venv libmpv2 mpv ffmpeg xvfb xauth libgl1 libglx-mes
             libgl1-mesa-dri libegl1 libegl-mesa0 libgles2 libosmesa6 mesa-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all install sysdeps demo test train clean
+.PHONY: all install sysdeps demo test train train-quick clean
 
 all: install
 
@@ -42,17 +42,29 @@ test: install
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-# Trains the learned tiers from scratch (11 minutes on 2 idle cores), exports them to
+# Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
+# then Learned-S with the v1 recipe; about 35 minutes on 2 idle cores), exports them to
 # shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install
 	bash training/setup.sh $(BIN)
-	$(BIN)/python -m training.train --size learned_s --threads 1 & s=$$!; \
-	  $(BIN)/python -m training.train --size learned_m --threads 1 & m=$$!; \
-	  wait $$s && wait $$m
-	$(BIN)/python -m training.export shaders/learned/learned_s.npz
-	$(BIN)/python -m training.export shaders/learned/learned_m.npz
-	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz
+	$(BIN)/python -m training.realdata
+	$(BIN)/python -m training.train --size learned_m --threads 1 & m=$$!; \
+	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
+	  wait $$m && wait $$l
+	$(BIN)/python -m training.train --size learned_s --threads 1
+	for s in s m l; do $(BIN)/python -m training.export shaders/learned/learned_$$s.npz; done
+	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz
+	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz --images build/training-data/val-real
+
+# A few minutes: the same pipeline at toy size (pool of 60 scenes, 200 steps), into
+# build/quick/ (the shipped weights are not touched). For CI-size checks of the recipe.
+train-quick: install
+	bash training/setup.sh $(BIN)
+	$(BIN)/python -m training.realdata --pool 60
+	for s in m l; do $(BIN)/python -m training.train --size learned_$$s --threads 1 --steps 200 \
+	  --pool 60 --run-dir build/quick/learned_$$s --weights build/quick/learned_$$s.npz || exit 1; \
+	  $(BIN)/python -m training.export build/quick/learned_$$s.npz; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -145,7 +145,10 @@ def encode(img: np.ndarray, codec: str, crf: int, frames: int = 1,
     enc.thread_count = 1
     if codec == "h264":
         enc.options = {"crf": str(crf), "preset": "veryfast", "threads": "1",
-                       "tune": "animation"}
+                       "tune": "animation",
+                       # every x264 thread off by name: no timing can reach the output
+                       "x264-params": "threads=1:lookahead-threads=1:sliced-threads=0:"
+                                      "sync-lookahead=0"}
     else:
         enc.options = {"crf": str(crf), "preset": "veryfast",
                        "x265-params": "log-level=none:pools=none:frame-threads=1"}

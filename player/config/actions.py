@@ -65,7 +65,7 @@ ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({row.name: row for row in _
 # profile's own `key:` in profiles.yaml replaces these; a missing profile frees its key.
 PROFILE_KEYS: Mapping[str, str] = MappingProxyType({
     "Ctrl+1": "UltraFast", "Ctrl+2": "Fast", "Ctrl+3": "Full", "Ctrl+4": "Learned-S",
-    "Ctrl+5": "Learned-M", "Ctrl+0": "Off"})
+    "Ctrl+5": "Learned-M", "Ctrl+6": "Learned-L", "Ctrl+0": "Off"})
 
 # Keys where our row replaces mpv's default binding with the same meaning, drawn by us
 # at output resolution (mpv's would draw at source size, or into its disabled OSD).

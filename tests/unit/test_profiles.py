@@ -219,15 +219,15 @@ def test_a_missing_config_file(tmp_path):
 def test_the_shipped_file_is_valid_and_names_our_tiers():
     c = load_config(str(SHIPPED_CONFIG))
     assert SHIPPED_CONFIG == REPO / "profiles.yaml"
-    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Off")
+    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L", "Off")
     assert c.profile_names == names
-    assert c.ladder == ("Full", "Learned-M", "Fast", "UltraFast", "Learned-S", "Off")
-    assert c.default == "Full"
+    assert c.ladder == ("Learned-L", "Full", "Learned-M", "Fast", "UltraFast", "Learned-S", "Off")
+    assert c.default == "Learned-M"
     tiers, learned = REPO / "shaders" / "anime4k", REPO / "shaders" / "learned"
     assert [c.profile(n).shaders for n in names] == [
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
         (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
-        (str(learned / "learned_s.glsl"),), ()]
+        (str(learned / "learned_s.glsl"),), (str(learned / "learned_l.glsl"),), ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
     # the file states the default keys, the profiles' keys included
     assert dict(c.bindings) == dict(default_bindings(names))
