@@ -45,13 +45,14 @@ def split_plane_hooks(files: Sequence[ShaderFile],
             values[p.name] = float(p.default)
             enums.update({choice: i for i, choice in enumerate(p.enum_values)})
     values.update({k: float(v) for k, v in (params or {}).items()})
+    stays = _stays(files)
     moved: list[tuple[HookPass, tuple[str, ...], ShaderFile]] = []
     remaining: list[ShaderFile] = []
     for f in files:
         kept = []
         for spec in f.hooks:
             planes = tuple(h for h in spec.hooks if h in PLANE_HOOKS)
-            if not planes or not keeps_size(spec):
+            if not planes or id(spec) in stays:
                 kept.append(spec)
                 continue
             moved.append((spec, planes, f))
@@ -70,6 +71,22 @@ def split_plane_hooks(files: Sequence[ShaderFile],
                 out.append(_texture_text(block))
         out.append(_pass_text(spec, planes, f, values, enums))
     return "\n".join(out), remaining
+
+
+def _stays(files: Sequence[ShaderFile]) -> set[int]:
+    """The passes (by id) that must run in our chain: every pass that is not a plane pass
+    keeping its size, and, until nothing changes, every plane pass whose SAVE a staying pass
+    binds (a CuNNy-shaped pack whose feature passes keep LUMA's size without saying so and
+    whose last pass doubles it stays whole: its textures must exist where it runs)."""
+    specs = [s for f in files for s in f.hooks]
+    stays = {id(s) for s in specs
+             if not any(h in PLANE_HOOKS for h in s.hooks) or not keeps_size(s)}
+    while True:
+        needed = {b for s in specs if id(s) in stays for b in s.binds}
+        more = {id(s) for s in specs if id(s) not in stays and s.save and s.save in needed}
+        if not more:
+            return stays
+        stays |= more
 
 
 def _expr(text: str, values: Mapping[str, float], enums: Mapping[str, int]) -> str:

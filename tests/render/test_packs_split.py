@@ -2,15 +2,11 @@
 passes keep LUMA's size without saying so (no WIDTH/HEIGHT) and whose last pass doubles it
 while binding their saved textures. Pure: no GL, no libmpv.
 
-Today the size-keeping passes move to libmpv and the 2x pass stays in our chain, where the
+Before the fix the size-keeping passes moved to libmpv and the 2x pass stays in our chain, where the
 textures it binds never exist: the plan skips it quietly ("no texture named feat yet", as
 mpv skips such a pass) and playback of YUV video shows the plain scaler, with no warning.
-The expected behaviour: a pass that stays keeps every pass whose SAVE it binds (or the
-whole file's LUMA group stays together). Marked xfail (strict) until render/planes.py does
-that; the lead owns the fix."""
+Fixed: a pass that stays keeps every pass whose SAVE it binds, so the pack stays whole."""
 from __future__ import annotations
-
-import pytest
 
 from player.render.hookfile import parse
 from player.render.planes import split_plane_hooks
@@ -44,8 +40,6 @@ def test_a_pack_that_states_its_sizes_stays_whole_in_our_chain():
     assert moved is None and kept == ["feat (LUMA size, no WIDTH/HEIGHT)", "out 2x (binds feat)"]
 
 
-@pytest.mark.xfail(strict=True, reason="render/planes.py splits a LUMA pass from the passes "
-                   "whose SAVE it binds (reported to the lead)")
 def test_a_kept_pass_keeps_the_passes_whose_textures_it_binds():
     moved, kept = _kept(PACK)
     assert "out 2x (binds feat)" in kept
