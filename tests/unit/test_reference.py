@@ -118,7 +118,8 @@ def hook_blocks(path):
 
 
 @pytest.mark.parametrize("name", ["ultrafast.glsl", "fast.glsl", "full.glsl",
-                                  "variants/full_srcmaps.glsl"])
+                                  "variants/full_srcmaps.glsl",
+                                  "variants/ultrafast_published.glsl"])
 def test_shader_files_gate_every_pass_and_have_no_params(name):
     text, blocks = hook_blocks(SHADERS / name)
     assert blocks and "//!PARAM" not in text  # mpv 0.35 ignores files with PARAM blocks
