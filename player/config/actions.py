@@ -13,7 +13,7 @@ Everything an mpv viewer already knows is *not* here: pause, seek, tracks, chapt
 volume, playlists and quitting are mpv's own commands, run by libmpv's input system on mpv's
 default keys (input.conf of mpv 0.35). Our default keys avoid those keys, except where a
 row does what mpv's key does, at output resolution (screenshots, the progress bar, the
-stats overlay, subtitle visibility), which ``SAME_AS_MPV`` lists for README.
+stats overlay, subtitle visibility), as README says.
 """
 from __future__ import annotations
 
@@ -66,13 +66,6 @@ ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({row.name: row for row in _
 PROFILE_KEYS: Mapping[str, str] = MappingProxyType({
     "Ctrl+1": "UltraFast", "Ctrl+2": "Fast", "Ctrl+3": "Full", "Ctrl+4": "Learned-S",
     "Ctrl+5": "Learned-M", "Ctrl+6": "Learned-L", "Ctrl+0": "Off"})
-
-# Keys where our row replaces mpv's default binding with the same meaning, drawn by us
-# at output resolution (mpv's would draw at source size, or into its disabled OSD).
-SAME_AS_MPV: Mapping[str, str] = MappingProxyType({
-    "s": "screenshot", "S": "screenshot video", "Ctrl+s": "screenshot window",
-    "o": "show-progress", "P": "show-progress", "v": "sub-visibility",
-    "i": "overlay-show (mpv: stats)", "I": "overlay-toggle (mpv: stats toggle)"})
 
 # Old a4kplay action names (round 1 profiles.yaml files) -> the mpv command they meant.
 LEGACY: Mapping[str, str] = MappingProxyType({

@@ -80,8 +80,6 @@ class Config:
             raise ProfileError(f"unknown profile {name!r} (expected one of "
                                f"{', '.join(self.profiles)})", path=self.path) from None
 
-    def action_for(self, key: str | None) -> Action | None:
-        return self.bindings.get(key) if key is not None else None
 
     def source_paths(self) -> tuple[str, ...]:
         """The files live reload watches: this YAML file and every shader it names."""

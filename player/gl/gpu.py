@@ -1,4 +1,4 @@
-"""Small owners of GL objects: Texture (with its framebuffer), Program, Buffer, Readback,
+"""Small owners of GL objects: Texture (with its framebuffer), Program, Buffer,
 VertexArray, TexturePool, GpuTimer, and the one table of texture formats (``FORMATS``).
 
 Every GL object the player makes is made here (the chain, the presenter, the overlay, the
@@ -250,8 +250,7 @@ class Texture(GLObject):
 
 
 class Buffer(GLObject):
-    """A GL buffer object: vertex data (GL_ARRAY_BUFFER) or a pixel pack buffer for
-    readback (GL_PIXEL_PACK_BUFFER, see ``Readback``)."""
+    """A GL buffer object (vertex data: GL_ARRAY_BUFFER)."""
 
     kind = "buffer"
 
@@ -279,45 +278,6 @@ class Buffer(GLObject):
 
     def _delete(self, name: int) -> None:
         GL.glDeleteBuffers(1, [name])
-
-
-class Readback:
-    """Asynchronous readback through a pixel pack buffer: ``start(texture)`` queues the copy
-    (returns at once), ``finish(out)`` waits for it and copies into a numpy array of the
-    same shape and dtype as the one given at construction."""
-
-    def __init__(self, w: int, h: int, components: int = 3, dtype="uint8"):
-        import numpy as np
-        self.shape = (h, w, components)
-        self.dtype = np.dtype(dtype)
-        nbytes = w * h * components * self.dtype.itemsize
-        self.buffer = Buffer(GL.GL_PIXEL_PACK_BUFFER, nbytes, GL.GL_STREAM_READ)
-
-    def start(self, texture: Texture) -> None:
-        import numpy as np
-        h, w, c = self.shape
-        fmt = {1: GL.GL_RED, 3: GL.GL_RGB, 4: GL.GL_RGBA}[c]
-        typ = {np.dtype(np.uint8): GL.GL_UNSIGNED_BYTE,
-               np.dtype(np.uint16): GL.GL_UNSIGNED_SHORT,
-               np.dtype(np.float32): GL.GL_FLOAT}[self.dtype]
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, texture.fbo)
-        GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 1)
-        self.buffer.bind()
-        GL.glReadPixels(0, 0, w, h, fmt, typ, ctypes.c_void_p(0))
-        GL.glBindBuffer(GL.GL_PIXEL_PACK_BUFFER, 0)
-        GL.glBindFramebuffer(GL.GL_READ_FRAMEBUFFER, 0)
-
-    def finish(self, out):
-        if out.shape != self.shape or out.dtype != self.dtype or not out.flags.c_contiguous:
-            raise A4kError(f"Readback.finish needs a contiguous {self.shape} {self.dtype} array")
-        self.buffer.bind()
-        GL.glGetBufferSubData(GL.GL_PIXEL_PACK_BUFFER, 0, self.buffer.nbytes,
-                              out.ctypes.data_as(ctypes.c_void_p))
-        GL.glBindBuffer(GL.GL_PIXEL_PACK_BUFFER, 0)
-        return out
-
-    def release(self) -> None:
-        self.buffer.release()
 
 
 _UNIFORM_FNS = {"i": (GL.glUniform1i, GL.glUniform2i, GL.glUniform3i, GL.glUniform4i),

@@ -116,7 +116,7 @@ class Player(MpvEvents, Screen):
         self.redraw = False
         self._wake = threading.Event()
         self._shots = ShotNames(config.screenshot_dir)
-        self._pending_file = False      # a new entry started; set up at its video-reconfig
+        self._entry_set_up = -1         # the playlist entry _new_file last set up
         self._failures_shown = 0        # playlist entries that failed, said on screen
         self._settling = True           # between files: libmpv's changes are not the user's
         self.window = self.video = self.src = self.presenter = self.chains = None
@@ -177,6 +177,7 @@ class Player(MpvEvents, Screen):
         """A playlist entry started: the source rules choose its profile, the governor
         starts a new window for it, the title says which file of how many."""
         self.files_started += 1
+        self._entry_set_up = self.video.playlist_pos()
         self.chapters = self.video.get("chapter-list") or []   # once per file
         label = playlist_label(self.video.paths, self.video.playlist_pos())
         name = Path(self.video.current_file()).name
@@ -281,9 +282,10 @@ class Player(MpvEvents, Screen):
             self.src.release()
             self.src = gpu.Texture(size[0], size[1], 4, "f16")
             self.redraw = True
-        if self._pending_file:
-            self._pending_file = False
-            self._new_file()
+        entry = self.video.playlist_pos()
+        if (entry == self.video.loaded_entry and entry != self._entry_set_up
+                and self.video.size_known):
+            self._new_file()         # a new entry's own video: its size is known now
         elif self.governor is not None and self.governor.fps != self.video.fps:
             self.governor.set_fps(self.video.fps)
 

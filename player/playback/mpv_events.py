@@ -12,6 +12,7 @@ from pathlib import Path
 
 from player.config.actions import ACTIONS
 from player.config.keymap import parse_action
+from player.playback.notices import NEEDS_TRACKS
 from player.subs import Params, track_info
 
 
@@ -35,8 +36,6 @@ class MpvEvents:
                 line = self.notices.seeked()
                 if line:
                     self.notify(line)
-            elif kind == "file-loaded":
-                self._pending_file = True    # set up at its video-reconfig (size known)
             elif kind == "video-reconfig":
                 self._reconfigured()
             elif kind == "shutdown":
@@ -79,11 +78,8 @@ class MpvEvents:
             self._sub_params()
         if name == "time-pos" and self.video.props.get("pause"):
             self.redraw = True       # paused after a seek: the subtitle of the new time
-        tracks = chapters = None
-        if name in ("sid", "aid", "secondary-sid"):
-            tracks = self.video.get("track-list")
-        elif name == "chapter":
-            chapters = self.video.get("chapter-list")
+        tracks = self.video.get("track-list") if name in NEEDS_TRACKS else None
+        chapters = self.chapters if name == "chapter" else None     # read once per file
         line = self.notices.change(name, value, tracks, chapters)
         if line and not self._settling:
             self.notify(line)

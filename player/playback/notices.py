@@ -14,12 +14,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Mapping
 
-ANNOUNCED = ("pause", "speed", "volume", "mute", "sub-delay", "sid", "aid", "secondary-sid",
-             "sub-scale", "sub-pos", "sub-speed")
-
-
-def _yes(v) -> str:
-    return "yes" if v else "no"
+# property -> its line, as mpv words it (tracks: libmpv's track-list, for the track names)
+ANNOUNCED = {
+    "pause": lambda v, tracks: "Paused" if v else "Playing",
+    "speed": lambda v, tracks: f"Speed: {float(v):.2f}",
+    "volume": lambda v, tracks: f"Volume: {float(v):.0f}%",
+    "mute": lambda v, tracks: f"Mute: {'yes' if v else 'no'}",
+    "sub-delay": lambda v, tracks: f"Sub delay: {round(float(v) * 1000):d} ms",
+    "sub-scale": lambda v, tracks: f"Sub scale: {float(v):.2f}",
+    "sub-pos": lambda v, tracks: f"Sub position: {float(v):g}/100",
+    "sub-speed": lambda v, tracks: f"Sub speed: {float(v):.3f}",
+    "sid": lambda v, tracks: f"Subtitles: {track_label(tracks, 'sub', v)}",
+    "secondary-sid": lambda v, tracks: f"Secondary subtitles: {track_label(tracks, 'sub', v)}",
+    "aid": lambda v, tracks: f"Audio: {track_label(tracks, 'audio', v)}",
+}
+NEEDS_TRACKS = frozenset({"sid", "secondary-sid", "aid"})
 
 
 def track_label(tracks: Iterable[Mapping], kind: str, tid) -> str:
@@ -70,29 +79,7 @@ class Notices:
             return None
         if first or name not in ANNOUNCED:
             return None
-        if name == "pause":
-            return "Paused" if value else "Playing"
-        if name == "speed":
-            return f"Speed: {float(value):.2f}"
-        if name == "volume":
-            return f"Volume: {float(value):.0f}%"
-        if name == "mute":
-            return f"Mute: {_yes(value)}"
-        if name == "sub-delay":
-            return f"Sub delay: {round(float(value) * 1000):d} ms"
-        if name == "sub-scale":
-            return f"Sub scale: {float(value):.2f}"
-        if name == "sub-pos":
-            return f"Sub position: {float(value):g}/100"
-        if name == "sub-speed":
-            return f"Sub speed: {float(value):.3f}"
-        if name == "sid":
-            return f"Subtitles: {track_label(tracks, 'sub', value)}"
-        if name == "secondary-sid":
-            return f"Secondary subtitles: {track_label(tracks, 'sub', value)}"
-        if name == "aid":
-            return f"Audio: {track_label(tracks, 'audio', value)}"
-        return None
+        return ANNOUNCED[name](value, tracks)
 
     def seeked(self) -> str | None:
         """A seek finished: the chapter line it caused, if any."""

@@ -101,22 +101,23 @@ class Screen:
     def screenshot(self, path: str | None = None, mode: str = "window") -> Path:
         """A PNG at output resolution: ``window`` as shown (overlay too), ``subtitles`` the
         picture with subtitles, ``video`` the picture alone (mpv's screenshot flags)."""
+        image = self.capture(overlay=mode == "window",
+                             subtitles=False if mode == "video" else None)
+        if path is None:
+            return self._shots.save(image)
         from player.render.offscreen import write_png
-        p = Path(path) if path else self._shots.next()
-        write_png(p, self.capture(overlay=mode == "window",
-                                  subtitles=False if mode == "video" else None))
-        return p
+        write_png(path, image)
+        return Path(path)
 
     def screenshot_both(self) -> list[Path]:
-        from player.render.offscreen import write_png
+        if self._last is None:
+            raise MediaError("no frame has been shown yet")
         fw, fh, rect = self._last[0], self._last[1], self._last[2]
         profile = self.config.profile(self.tier)
         out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
         base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
         paths = []
         for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
-            p = self._shots.next(suffix)
-            write_png(p, self.presenter.capture(fw, fh, rect, tex))
-            paths.append(p)
+            paths.append(self._shots.save(self.presenter.capture(fw, fh, rect, tex), suffix))
         self.redraw = True
         return paths

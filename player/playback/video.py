@@ -106,6 +106,7 @@ class Video:
         self._loaded = threading.Event()
         self.failures: list[tuple[str, str]] = []   # (file, why) of entries that failed
         self._entry = 0                              # index of the entry playing now
+        self.loaded_entry = -1                       # the entry whose file-loaded came last
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
         self._dirty = False
@@ -114,6 +115,7 @@ class Video:
         self.ctx = None
         self.player = None
         self.size = (0, 0)
+        self.size_known = False
         self.fps = 24.0
         opts = {"vo": "libmpv", "hwdec": "no", "dither_depth": "no", "osc": "no",
                 "input_default_bindings": "yes", "input_vo_keyboard": "no", "idle": "yes",
@@ -192,6 +194,7 @@ class Video:
                 # entry ids are 1, 2, ... in the order we loaded the files
                 self._entry = int(event.data.playlist_entry_id) - 1
             elif eid == ids.FILE_LOADED:
+                self.loaded_entry = self._entry
                 self._events.append(("file-loaded", None))
                 self._loaded.set()
             elif eid == ids.END_FILE:
@@ -298,7 +301,8 @@ class Video:
         """Re-read size and frame rate (after a video-reconfig event, not per frame: each
         property read is a round trip into libmpv)."""
         w, h = self.get("dwidth"), self.get("dheight")
-        if w and h:
+        self.size_known = bool(w and h)   # False while a new entry's video is not up yet
+        if self.size_known:
             self.size = (int(w), int(h))
         self.fps = self._read_fps()
         return self.size

@@ -31,7 +31,6 @@ from player.base.errors import ShaderError
 from player.gl import gpu
 from player.render import glsl, plan as planner, scalers
 from player.render.hookfile import HookPass, ShaderFile, TextureBlock
-from player.render.plan import lifetimes  # noqa: F401  (re-exported for callers and tests)
 
 _FILTERS = {"LINEAR": GL.GL_LINEAR, "NEAREST": GL.GL_NEAREST}
 _BORDERS = {"CLAMP": GL.GL_CLAMP_TO_EDGE, "REPEAT": GL.GL_REPEAT,

@@ -52,13 +52,8 @@ POINTS: tuple[tuple[str, str], ...] = (
     ("OUTPUT", "fixed"),
 )
 HOOK_NAMES = frozenset(name for name, kind in POINTS if kind != "scaler")
-RESIZABLE = frozenset(name for name, kind in POINTS if kind in ("resizable", "luma"))
 ABSENT = frozenset(name for name, kind in POINTS if kind == "absent")
 MAX_SIZE = 16384
-LUMA_WEIGHTS = (0.2126, 0.7152, 0.0722)   # Rec.709, as docs/chain.md states
-
-# Step kinds besides user passes ("pass"): the chain has one built-in program for each.
-BUILTINS = ("luma", "luma_merge", "scale_x", "scale_y", "bilinear", "copy")
 
 
 @dataclass(frozen=True)

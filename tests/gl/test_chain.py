@@ -360,7 +360,7 @@ vec4 hook() { return vec4(KEEP_tex(HOOKED_pos).rgb + HOOKED_tex(HOOKED_pos).rgb,
 
 
 def test_lifetimes_free_after_the_last_reader():
-    from player.render.chain import lifetimes
+    from player.render.plan import lifetimes
     # step 0 writes 0 from the source; 1 reads 0; 2 reads 0 and 1; 3 reads 2 (the result)
     steps = [(0, [-1]), (1, [0]), (2, [0, 1]), (3, [2]), (4, [])]
     assert lifetimes(steps, keep=3) == [(), (), (0, 1), (2,), (4,)]

@@ -51,6 +51,20 @@ def finish(proc, ipc, quit=True, timeout=60):
     return proc.returncode, err
 
 
+def seek_when_loaded(ipc, seconds: float, timeout: float = 30.0) -> None:
+    """mpv refuses a seek while the entry is still loading: ask again until it lands."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ipc.command("seek", seconds, "absolute")
+            break
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    ipc.wait_for("time-pos", lambda v: v is not None and abs(v - seconds) < 0.5)
+
+
 def test_the_controls_of_an_episode_over_ipc(season, tmp_path):
     ep1, ep2 = season
     stats = tmp_path / "stats.json"
@@ -85,8 +99,7 @@ def test_the_controls_of_an_episode_over_ipc(season, tmp_path):
         ipc.command("keypress", "<")                           # mpv: playlist-prev
         ipc.wait_for("playlist-pos", lambda v: v == 0)
         ipc.wait_for("duration", lambda v: v is not None and v > 10)
-        ipc.command("seek", 9, "absolute")
-        ipc.wait_for("time-pos", lambda v: v is not None and abs(v - 9) < 0.5)
+        seek_when_loaded(ipc, 9)
         ipc.command("keypress", "Q")                           # mpv: quit-watch-later
         code, err = finish(proc, ipc, quit=False)
     finally:
@@ -204,3 +217,22 @@ def test_rules_choose_each_files_profile(tmp_path):
     assert "profile: Bilinear (rule line 5: height <= 40 -> Bilinear)" in r.stderr
     assert "profile: Off (rule line 7: height > 40 -> Off)" in r.stderr
     assert r.stderr.index("Bilinear (rule") < r.stderr.index("Off (rule")
+
+
+def test_save_position_on_quit_resumes_after_a_plain_quit(season, tmp_path):
+    ep1, _ = season
+    proc, ipc = start([ep1, "--mpv", "pause=yes", "--profile", "Off",
+                       "--mpv", "save-position-on-quit=yes"], tmp_path)
+    try:
+        ipc.wait_for("duration", lambda v: v is not None and v > 10)
+        seek_when_loaded(ipc, 7)
+        code, err = finish(proc, ipc)                           # q, not Q
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert code == 0, err
+    proc, ipc = start([ep1, "--mpv", "pause=yes", "--profile", "Off"], tmp_path, "sock2")
+    try:
+        assert ipc.wait_for("time-pos", lambda v: v is not None and v > 0) >= 6.5
+    finally:
+        finish(proc, ipc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -121,3 +122,39 @@ def test_text_region_matches_mpv(clips, tmp_path, which):
     score = psnr(luma(a[region]), luma(b[region]))
     print(f"{which}: text-region luma PSNR against mpv {score:.1f} dB")
     assert score >= 30.0, f"{which}: {score:.1f} dB"
+
+
+def test_s_has_the_subtitles_and_S_not(clips, tmp_path):
+    """mpv's s / S: the picture at output resolution with and without subtitles."""
+    from tests.media.season import Ipc
+    cfg = tmp_path / "profiles.yaml"
+    cfg.write_text(f"profiles:\n  Off: {{}}\nscreenshot_dir: {tmp_path / 'shots'}\n")
+    sock = str(tmp_path / "a.sock")
+    proc = subprocess.Popen([EXE, str(clips["styled ASS"]), "--config", str(cfg), "--headless",
+                             "--size", "640x480", "--no-audio", "--start", "1.0",
+                             "--mpv", "pause=yes", "--mpv", f"input-ipc-server={sock}"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        ipc = Ipc(sock)
+        ipc.wait_for("time-pos", lambda v: v is not None and v >= 0.99)
+        time.sleep(1.0)                       # the first frame presented
+        for key in ("s", "S"):
+            ipc.command("keypress", key)
+        shots, deadline = tmp_path / "shots", time.monotonic() + 30
+        # a name is claimed empty, then the whole PNG is renamed over it
+        while (len([f for f in shots.glob("*.png") if f.stat().st_size]) < 2
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        ipc.command("quit")
+        ipc.close()
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert err.count("saved ") == 2, err
+    with_subs, without = (np.asarray(Image.open(p).convert("RGB"), np.float64)
+                          for p in sorted((tmp_path / "shots").glob("*.png")))
+    assert with_subs.shape == without.shape == (480, 640, 3)
+    assert np.abs(without - GREY).max() <= 2                      # the flat picture alone
+    assert (np.abs(with_subs - GREY).max(axis=2) > 40).sum() > 2000  # the text is there

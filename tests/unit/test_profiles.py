@@ -88,7 +88,7 @@ def test_bindings_merge_defaults_profile_keys_and_the_keys_map(shaders):
     assert b["x"] == Action(MPV, "ignore")              # `ignore`: not even mpv's default
     assert "Ctrl+1" not in b and "Ctrl+2" not in b      # no UltraFast / Fast here
     assert b["c"] == Action("compare-cycle")            # defaults stay
-    assert c.action_for("s") == Action("screenshot") and c.action_for(None) is None
+    assert c.bindings.get("s") == Action("screenshot") and c.bindings.get("Q") is None
 
 
 def test_a_profile_key_replaces_its_default_key(tmp_path):
