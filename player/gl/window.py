@@ -16,7 +16,17 @@ from dataclasses import dataclass
 from player.base.errors import DisplayError
 
 _platform: str | None = None
-_glfw_users = 0  # windows alive: GLFW is terminated only when the last one goes
+_glfw_users = 0
+# Mesa's GLSL compiler rejects an #extension line after the first declaration, and libmpv
+# (in our process: it runs the passes on YUV planes, render/planes.py) pastes a pass body
+# after its own declarations: CuNNy's passes, which enable float16 mid-body with an #ifdef
+# fallback, would be dropped. Mesa's driconf option, read from the environment when the
+# first context is made, accepts such lines; it changes nothing else, and other drivers
+# (NVIDIA's) accept them anyway. Set unless the user set it; and unless the user set
+# MESA_DEBUG, Mesa is told not to print that an option was overridden (MESA_DEBUG=silent
+# silences only such notices in release builds of Mesa).
+MESA_ENV = {"allow_glsl_extension_directive_midshader": "true"}
+_MESA_QUIET = {"MESA_DEBUG": "silent"}  # windows alive: GLFW is terminated only when the last one goes
 
 
 def has_display() -> bool:
@@ -32,6 +42,8 @@ def setup_platform(headless: bool) -> str:
     global _platform
     if _platform is not None:
         return _platform
+    for key, value in {**MESA_ENV, **_MESA_QUIET}.items():
+        os.environ.setdefault(key, value)
     if has_display():
         _platform = "native"
     elif headless:

@@ -2,7 +2,10 @@
 the per-frame state of the loop.
 
 A chain is compiled on first use and kept, so a profile switch, a governor step or the next
-file of a playlist costs no compile. A reload builds the new chains beside the live ones
+file of a playlist costs no compile. For YUV video a profile's passes on the planes only YUV
+has run in libmpv (render/planes.py: ``plane_stage``) and the rest here; for RGB video
+(``rgb = True``) the whole profile runs here, LUMA made from RGB, as the only way such a
+video can have them. A reload builds the new chains beside the live ones
 and swaps them in only when all of them build (build-then-swap): on any error the live
 chains stay and the error propagates to the loop, which shows it and plays on.
 """
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 from player.config.profiles import Config
 from player.render.chain import Chain
+from player.render.planes import PlaneStage
 
 
 class ChainSet:
@@ -17,34 +21,40 @@ class ChainSet:
 
     def __init__(self, config: Config):
         self.config = config
-        self._chains: dict[str, Chain] = {}
+        self.rgb = False   # the video playing is RGB: no plane passes, all in our chain
+        self._chains: dict[tuple[str, bool], Chain] = {}
         self._baselines: dict[str, Chain] = {}
-        self._planes: dict[str, str | None] = {}   # profile -> shader text for libmpv
+        self._planes: dict[tuple[str, bool], PlaneStage | None] = {}
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
-    def _build(self, config: Config, name: str) -> tuple[Chain, str | None]:
-        """The chain of a profile, and the text of its passes that hook planes only YUV
+    def _build(self, config: Config, name: str, rgb: bool
+               ) -> tuple[Chain, PlaneStage | None]:
+        """The chain of a profile, and (for YUV video) its passes that hook planes only YUV
         video has (CHROMA, the true LUMA, NATIVE...): those run in libmpv's renderer, on the
-        real planes, at native size (render/planes.py); the rest runs in our chain."""
+        real planes (render/planes.py); the rest runs in our chain."""
         from player.render.offscreen import load_shaders
         from player.render.planes import split_plane_hooks
         profile = config.profile(name)
-        planes, files = split_plane_hooks(load_shaders(profile.shaders), profile.params)
+        files = load_shaders(profile.shaders)
+        planes = None
+        if not rgb:
+            planes, files = split_plane_hooks(files, profile.params)
         chain = Chain(files, profile.scaler, profile.params, label=name)
         self.builds += 1
         return chain, planes
 
     def get(self, name: str) -> Chain:
-        chain = self._chains.get(name)
+        key = (name, self.rgb)
+        chain = self._chains.get(key)
         if chain is None:
-            chain, self._planes[name] = self._build(self.config, name)
-            self._chains[name] = chain
+            chain, self._planes[key] = self._build(self.config, name, self.rgb)
+            self._chains[key] = chain
         return chain
 
-    def plane_shader(self, name: str) -> str | None:
-        """The shader text libmpv runs for profile ``name`` (None: nothing of it there)."""
+    def plane_stage(self, name: str) -> PlaneStage | None:
+        """What libmpv runs for profile ``name`` (None: nothing of it there)."""
         self.get(name)
-        return self._planes.get(name)
+        return self._planes.get((name, self.rgb))
 
     def baseline(self, scaler: str) -> Chain:
         chain = self._baselines.get(scaler)
@@ -57,11 +67,11 @@ class ChainSet:
         """Build, beside the live chains, every chain that is live now (by profile name, as
         ``config`` now defines it); swap them in only when all build. On error the live
         chains stay and the error propagates."""
-        new: dict[str, tuple[Chain, str | None]] = {}
+        new: dict[tuple[str, bool], tuple[Chain, PlaneStage | None]] = {}
         try:
-            for name in self._chains:
-                if name in config.profiles:
-                    new[name] = self._build(config, name)
+            for key in self._chains:
+                if key[0] in config.profiles:
+                    new[key] = self._build(config, *key)
         except BaseException:
             for chain, _ in new.values():
                 chain.release()
@@ -69,8 +79,8 @@ class ChainSet:
         for chain in self._chains.values():
             chain.release()
         self.config = config
-        self._chains = {name: chain for name, (chain, _) in new.items()}
-        self._planes = {name: planes for name, (_, planes) in new.items()}
+        self._chains = {key: chain for key, (chain, _) in new.items()}
+        self._planes = {key: planes for key, (_, planes) in new.items()}
 
     def release(self) -> None:
         for chain in list(self._chains.values()) + list(self._baselines.values()):

@@ -46,6 +46,7 @@ from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
 from player.playback.video import Video
 from player.render.chain import Target, Timings
+from player.render.planes import chroma_size
 from player.subs import Subtitles
 from player.ui.hud import MESSAGE_SECONDS, HudState
 from player.ui.overlay import Overlay
@@ -111,7 +112,10 @@ class Player(MpvEvents, Screen):
         # loop does not own (bench subtracts it to report the loop's own cost)
         self.foreign_cpu_s = 0.0
         self._planes_sent = None                # the plane shader text libmpv has now
-        self._rgb_said = False
+        self._planes_key = None                 # what _sync_planes last computed it for
+        # the GPU timer's name for libmpv's render: libmpv 0.35's render API has no per-pass
+        # figures (vo-passes is empty for vo=libmpv), so plane passes are timed within it
+        self._render_label = "mpv render"
         self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
         self._wake = threading.Event()
@@ -140,7 +144,6 @@ class Player(MpvEvents, Screen):
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
                                bindings=input_section(config.bindings))
-            self._sync_planes()
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))
@@ -277,11 +280,9 @@ class Player(MpvEvents, Screen):
     def _reconfigured(self) -> None:
         """The video's size or frame rate changed (a new file, or mid-stream): new source
         texture, budget; a new playlist entry also gets its rules and governor."""
-        size = self.video.refresh()
-        if size != self.src.size:
-            self.src.release()
-            self.src = gpu.Texture(size[0], size[1], 4, "f16")
-            self.redraw = True
+        before = self.video.size
+        if self.video.refresh() != before:
+            self.redraw = True       # the source texture follows in _sync_planes
         entry = self.video.playlist_pos()
         if (entry == self.video.loaded_entry and entry != self._entry_set_up
                 and self.video.size_known):
@@ -315,7 +316,10 @@ class Player(MpvEvents, Screen):
     def _frame(self, new: bool) -> None:
         self.redraw = False
         builds = self.chains.builds
-        self._sync_planes()
+        fw, fh = self.window.framebuffer_size()
+        rect = letterbox(*self.video.size, fw, fh)
+        if rect.w:
+            self._sync_planes(rect.w, rect.h)
         t = self.video.time_pos()          # read before the blocking render (mpv's advice)
         tag = {"t": t, "tier": self.tier} if new else None
         self.subtitles.set_time(t)
@@ -325,9 +329,7 @@ class Player(MpvEvents, Screen):
             self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
             self.foreign_cpu_s += time.thread_time() - c
         due = time.perf_counter()
-        self.timer.stamp("mpv render")
-        fw, fh = self.window.framebuffer_size()
-        rect = letterbox(*self.src.size, fw, fh)
+        self.timer.stamp(self._render_label)
         if rect.w == 0:
             self.timer.end()
             return  # minimised: keep decoding, draw nothing
@@ -361,18 +363,38 @@ class Player(MpvEvents, Screen):
                 self.quit = True
         self._collect_timings()
 
-    def _sync_planes(self) -> None:
-        """The tier's plane-hook passes (CHROMA, true LUMA, NATIVE) into libmpv, when the
-        tier playing changed; for RGB video they cannot run, which is said once."""
-        text = self.chains.plane_shader(self.tier)
-        if text is self._planes_sent:
-            return
-        self._planes_sent = text
-        self.video.set_plane_shaders(text)
+    def _sync_planes(self, out_w: int, out_h: int) -> None:
+        """The tier's passes on YUV planes (CHROMA, the true LUMA, NATIVE) into libmpv, and
+        the size libmpv renders at: the video's, or larger where those passes enlarge the
+        luma plane (CuNNy's 2x), so that mpv's own scaler has nothing to do. Recomputed only
+        when the tier, the video or the output size changed; the text sent again only when
+        it changed (planes.py decides OUTPUT-dependent WHENs here, so a resize rarely
+        does); the source texture reallocated only when its size changes."""
         vp = self.video.props.get("video-params") or {}
-        if text is not None and vp.get("colormatrix") == "rgb" and not self._rgb_said:
-            self._rgb_said = True
-            self.notify("this video is RGB: passes hooking CHROMA, LUMA or NATIVE never run")
+        self.chains.rgb = vp.get("colormatrix") == "rgb"   # RGB video: all in our chain
+        stage = self.chains.plane_stage(self.tier)
+        key = (stage, vp.get("w"), vp.get("h"), vp.get("pixelformat"), self.video.size,
+               out_w, out_h)
+        if key == self._planes_key:
+            return
+        self._planes_key = key
+        text, size = None, self.video.size
+        if stage is not None:
+            w, h = int(vp.get("w") or size[0]), int(vp.get("h") or size[1])
+            plan = stage.plan((w, h), chroma_size(w, h, vp.get("pixelformat")), (out_w, out_h))
+            if plan.text is not None:
+                text = plan.text
+                size = (max(1, round(size[0] * plan.size[0] / w)),
+                        max(1, round(size[1] * plan.size[1] / h)))
+        if text != self._planes_sent:
+            self._planes_sent = text
+            self.video.set_plane_shaders(text)
+            n = 0 if text is None else text.count("//!HOOK ")
+            self._render_label = f"mpv render + {n} plane pass{'es' * (n != 1)}" if n \
+                else "mpv render"
+        if size != self.src.size:
+            self.src.release()
+            self.src = gpu.Texture(size[0], size[1], 4, "f16")
 
     def _compose(self, rect: Rect, fw: int, fh: int):
         """Run the chain(s) for this frame: (left texture, right texture or None, split).

@@ -63,7 +63,7 @@ class Screen:
     def _update_hud(self, rect: Rect) -> None:
         h = self.hud
         h.profile, h.tier = self.profile, self.tier
-        h.video_size, h.output_size = self.src.size, (rect.w, rect.h)
+        h.video_size, h.output_size = self.video.size, (rect.w, rect.h)
         h.fps = self.video.fps
         h.budget_ms = self.budget_ms()
         h.cpu_ms, h.late, h.dropped = self.cpu_ms, self.late_frames, self.dropped_frames

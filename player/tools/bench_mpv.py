@@ -16,6 +16,7 @@ from typing import Sequence
 
 from player.base.errors import A4kError
 from player.base.paths import ROOT
+from player.gl.window import MESA_ENV
 
 from player.tools.bench_common import CLIP_FPS, CLIP_SECONDS, is_pack
 
@@ -26,7 +27,7 @@ MPV_SCALE = {"bicubic": "catmull_rom", "lanczos": "lanczos", "bilinear": "biline
 # (and tp_cunny2x.glsl) then fail to compile there and mpv drops those passes. Mesa's driconf
 # option allow_glsl_extension_directive_midshader, set from the environment, lets them compile.
 # It changes nothing else, and nothing on drivers that accept such lines (NVIDIA's).
-MPV_ENV = {"allow_glsl_extension_directive_midshader": "true"}
+MPV_ENV = dict(MESA_ENV)
 
 
 def ensure_display(w: int, h: int):

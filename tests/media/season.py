@@ -134,10 +134,11 @@ def player_env() -> dict:
 
 
 def mpv_window_shot(args: list[str], size: tuple[int, int], out: Path, sock: str,
-                    ready=None) -> None:
+                    ready=None, env: dict | None = None) -> None:
     """mpv 0.35's own window (software GL under the tests' Xvfb) at ``size``, paused, as a
     PNG at ``out``: ``args`` are mpv's options and the file; ``ready(ipc)`` waits for the
-    state to shoot (default: the window has its size)."""
+    state to shoot (default: the window has its size); ``env`` is added to the
+    environment."""
     import shutil
 
     import pytest
@@ -147,7 +148,8 @@ def mpv_window_shot(args: list[str], size: tuple[int, int], out: Path, sock: str
         ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
          "--gpu-sw", "--hwdec=no", "--no-audio", f"--geometry={size[0]}x{size[1]}",
          "--no-border", "--pause", "--osd-level=0", f"--input-ipc-server={sock}", *args],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})})
     try:
         ipc = Ipc(sock)
         ipc.wait_for("osd-width", lambda v: v == size[0])

@@ -1,11 +1,11 @@
-"""The pure planner (player/render/plan.py), the GLSL assembly (glsl.py) and the plane-hook
-split (planes.py): no GL context needed."""
+"""The pure planner (player/render/plan.py) and the GLSL assembly (glsl.py): no GL context
+needed (the plane-hook split: tests/unit/test_planes.py)."""
 from __future__ import annotations
 
 import pytest
 
 from player.base.errors import ShaderError
-from player.render import glsl, plan, planes
+from player.render import glsl, plan
 from player.render.hookfile import parse
 
 
@@ -130,56 +130,3 @@ def test_user_pass_puts_line_after_the_hoisted_head():
     assert lines[:2] == ["#version 450 core", "#extension GL_X : enable"]
     line_at = lines.index("#line 3")
     assert lines[line_at + 1] == "float a;" and lines[line_at + 2] == ""
-
-
-PLANES = """//!PARAM gain
-//!TYPE float
-0.5
-
-//!TEXTURE LUT
-//!SIZE 2 1
-//!FORMAT rgba8
-//!FILTER NEAREST
-ff0000ff00ff00ff
-
-//!HOOK CHROMA
-//!BIND HOOKED
-//!BIND LUT
-//!WHEN gain 0 >
-//!DESC chroma gain
-vec4 hook() { return HOOKED_tex(HOOKED_pos) * gain * texture(LUT, vec2(0.5)).r; }
-
-//!HOOK LUMA
-//!BIND HOOKED
-//!WIDTH HOOKED.w 2 *
-//!HEIGHT HOOKED.h 2 *
-//!DESC luma doubler
-vec4 hook() { return HOOKED_tex(HOOKED_pos); }
-
-//!HOOK LUMA
-//!HOOK MAIN
-//!BIND HOOKED
-//!WIDTH HOOKED.w
-//!DESC luma and main
-vec4 hook() { return HOOKED_tex(HOOKED_pos); }
-"""
-
-
-def test_split_plane_hooks_moves_only_non_resizing_plane_passes():
-    f = parse(PLANES, "pack.glsl")
-    text, rest = planes.split_plane_hooks([f], {"gain": 0.25})
-    assert [(s.desc, s.hooks) for s in rest[0].hooks] == [
-        ("luma doubler", ("LUMA",)), ("luma and main", ("MAIN",))]
-    assert rest[0].params == f.params and rest[0].textures == f.textures
-    moved = parse(text, "mpv.glsl")    # the written text is a valid shader file itself
-    assert [(s.desc, s.hooks) for s in moved.hooks] == [("chroma gain", ("CHROMA",)),
-                                                        ("luma and main", ("LUMA",))]
-    assert not moved.params and [t.name for t in moved.textures] == ["LUT"]
-    assert moved.textures[0].data == f.textures[0].data
-    assert moved.hooks[0].when.text == "0.25 0 >"
-    assert "#define gain 0.25" in text and "HOOKED_tex(HOOKED_pos) * gain" in text
-
-
-def test_split_plane_hooks_without_plane_passes_changes_nothing():
-    f = parse(_pass(), "m.glsl")
-    assert planes.split_plane_hooks([f]) == (None, [f])
