@@ -3,9 +3,9 @@ the per-frame state of the loop.
 
 A chain is compiled on first use and kept, so a profile switch, a governor step or the next
 file of a playlist costs no compile. For YUV video a profile's passes on the planes only YUV
-has run in libmpv (render/planes.py: ``plane_stage``) and the rest here; for RGB video
-(``rgb = True``) the whole profile runs here, LUMA made from RGB, as the only way such a
-video can have them. A reload builds the new chains beside the live ones
+run in libmpv (render/planes.py: ``plane_stage``) and the rest here. With ``whole`` set the
+whole profile runs here, LUMA made from RGB: for RGB video (the only way it can have them)
+and in A/B compare (both sides must start from the same frame, which libmpv renders once). A reload builds the new chains beside the live ones
 and swaps them in only when all of them build (build-then-swap): on any error the live
 chains stay and the error propagates to the loop, which shows it and plays on.
 """
@@ -21,13 +21,13 @@ class ChainSet:
 
     def __init__(self, config: Config):
         self.config = config
-        self.rgb = False   # the video playing is RGB: no plane passes, all in our chain
+        self.whole = False   # no plane passes in libmpv: the whole profile in our chain
         self._chains: dict[tuple[str, bool], Chain] = {}
         self._baselines: dict[str, Chain] = {}
         self._planes: dict[tuple[str, bool], PlaneStage | None] = {}
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
-    def _build(self, config: Config, name: str, rgb: bool
+    def _build(self, config: Config, name: str, whole: bool
                ) -> tuple[Chain, PlaneStage | None]:
         """The chain of a profile, and (for YUV video) its passes that hook planes only YUV
         video has (CHROMA, the true LUMA, NATIVE...): those run in libmpv's renderer, on the
@@ -37,24 +37,24 @@ class ChainSet:
         profile = config.profile(name)
         files = load_shaders(profile.shaders)
         planes = None
-        if not rgb:
+        if not whole:
             planes, files = split_plane_hooks(files, profile.params)
         chain = Chain(files, profile.scaler, profile.params, label=name)
         self.builds += 1
         return chain, planes
 
     def get(self, name: str) -> Chain:
-        key = (name, self.rgb)
+        key = (name, self.whole)
         chain = self._chains.get(key)
         if chain is None:
-            chain, self._planes[key] = self._build(self.config, name, self.rgb)
+            chain, self._planes[key] = self._build(self.config, name, self.whole)
             self._chains[key] = chain
         return chain
 
     def plane_stage(self, name: str) -> PlaneStage | None:
         """What libmpv runs for profile ``name`` (None: nothing of it there)."""
         self.get(name)
-        return self._planes.get((name, self.rgb))
+        return self._planes.get((name, self.whole))
 
     def baseline(self, scaler: str) -> Chain:
         chain = self._baselines.get(scaler)

@@ -371,7 +371,8 @@ class Player(MpvEvents, Screen):
         it changed (planes.py decides OUTPUT-dependent WHENs here, so a resize rarely
         does); the source texture reallocated only when its size changes."""
         vp = self.video.props.get("video-params") or {}
-        self.chains.rgb = vp.get("colormatrix") == "rgb"   # RGB video: all in our chain
+        # RGB video has no planes; compare needs one libmpv frame for both sides
+        self.chains.whole = vp.get("colormatrix") == "rgb" or self.compare != "off"
         stage = self.chains.plane_stage(self.tier)
         key = (stage, vp.get("w"), vp.get("h"), vp.get("pixelformat"), self.video.size,
                out_w, out_h)

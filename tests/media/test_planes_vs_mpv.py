@@ -120,3 +120,22 @@ def test_a_cunny_shaped_luma_pack_doubling_luma_matches_mpv(clip, tmp_path):
     diff = np.abs(ran - ref)
     print(f"CuNNy-shaped pack vs mpv: max {diff.max():.0f}/255, mean {diff.mean():.3f}")
     assert diff.max() <= 1.0
+
+
+def test_compare_shows_the_baseline_without_the_plane_passes(clip, tmp_path):
+    """In A/B compare both sides start from one libmpv frame, so the plane passes run in our
+    chain there: the baseline side must be the plain scaler, not the pack's picture."""
+    path, _ = clip
+    size = (2 * W, 2 * H)
+    plain = ours(path, tmp_path / "plain.png", size=size)
+    args = [EXE, str(path), "--headless", "--size", f"{size[0]}x{size[1]}", "--no-auto",
+            "--no-audio", "--mpv", "pause=yes", "--frames", "1", "--compare", "--screenshot",
+            str(tmp_path / "ab.png"), "--scaler", "bilinear", "--shader", str(CUNNY)]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=120,
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    ab = np.asarray(Image.open(tmp_path / "ab.png").convert("RGB"), np.float64)
+    top = slice(0, size[1] * 3 // 4)              # above the side labels
+    left, right = slice(0, size[0] // 3), slice(2 * size[0] // 3, size[0])
+    assert np.abs(ab[top, left] - plain[top, left]).max() <= 1.0      # baseline: plain scaler
+    assert np.abs(ab[top, right] - plain[top, right]).max() > 8       # the pack's side differs
