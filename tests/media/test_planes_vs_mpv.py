@@ -139,3 +139,37 @@ def test_compare_shows_the_baseline_without_the_plane_passes(clip, tmp_path):
     left, right = slice(0, size[0] // 3), slice(2 * size[0] // 3, size[0])
     assert np.abs(ab[top, left] - plain[top, left]).max() <= 1.0      # baseline: plain scaler
     assert np.abs(ab[top, right] - plain[top, right]).max() > 8       # the pack's side differs
+
+
+def test_a_plane_pass_reloads_live(clip, tmp_path):
+    """Editing a CHROMA pass while playing: the reload sends the new text to libmpv and the
+    next frame shows it (build-then-swap, as for our chain's passes)."""
+    from player.config.profiles import load_config
+    from player.config.resolve import with_overrides
+    from player.playback.loop import Player, PlayOptions
+    path, _ = clip
+    shader = tmp_path / "chroma.glsl"
+    shader.write_text(GREY_CHROMA)
+    config = with_overrides(load_config(), [str(shader)], "bilinear")
+    opts = PlayOptions(paths=[str(path)], size=(W, H), headless=True, audio=False,
+                       mpv_options={"pause": "yes", "ao": "null"}, profile="shaders",
+                       auto=False,
+                       reload_config=lambda: with_overrides(load_config(), [str(shader)],
+                                                            "bilinear"))
+    p = Player(opts, config)
+    try:
+        def shot() -> np.ndarray:
+            for _ in range(400):
+                if p.step() or p.presented:
+                    break
+            p.redraw = True
+            p._frame(new=True)
+            return p.capture(overlay=False).astype(np.float64)
+        grey = shot()
+        shader.write_text(GREY_CHROMA.replace("0.25 *", "1.0 *"))    # full saturation
+        p.reload()
+        full = shot()
+        assert p.reload_error is None
+        assert saturation(full) > 2 * saturation(grey)
+    finally:
+        p.close()
