@@ -254,8 +254,10 @@ class Chain:
         vert = glsl.vertex(self._version)
         head = f"#version {self._version}\n"
         progs = {"bilinear": gpu.Program(vert, head + scalers.BILINEAR)}
-        if self.scaler != "bilinear":
-            progs["separable"] = gpu.Program(vert, head + scalers.separable(self.scaler))
+        if self.scaler != "bilinear":   # one program per axis (plan steps scale_x, scale_y)
+            for axis in scalers.AXES:
+                progs[f"scale_{axis}"] = gpu.Program(vert,
+                                                     head + scalers.separable(self.scaler, axis))
         if self.needs_luma:
             progs["luma"] = gpu.Program(vert, head + scalers.LUMA)
             progs["luma_merge"] = gpu.Program(vert, head + scalers.LUMA_MERGE)
@@ -362,15 +364,12 @@ class Chain:
                 if cp.shifted:
                     uniforms.append((f"{cp.shifted}_off", st.offset, "f"))
             else:
-                prog = self._builtin[{"scale_x": "separable", "scale_y": "separable",
-                                      "copy": "bilinear"}.get(st.kind, st.kind)]
+                prog = self._builtin["bilinear" if st.kind == "copy" else st.kind]
                 inputs = tuple((u, t.slot) for u, (_, t) in enumerate(st.reads))
                 src = st.reads[0][1]
                 uniforms.append(("src_size", (float(src.w), float(src.h)), "f"))
                 uniforms.append(("dst_size", (float(st.w), float(st.h)), "f"))
                 uniforms.append(("a4k_offset", tuple(float(v) for v in st.offset), "f"))
-                if st.kind in ("scale_x", "scale_y"):
-                    uniforms.append(("a4k_axis", (0 if st.kind == "scale_x" else 1,), "i"))
             located = tuple((prog.location(n), v, k) for n, v, k in uniforms
                             if prog.location(n) >= 0)
             steps.append(_Step(prog, st.desc, inputs, user, st.out.slot, st.w, st.h,

@@ -44,6 +44,18 @@ def test_scalers_are_separable_horizontal_then_vertical():
     assert both == pytest.approx(staged, abs=1e-6)
 
 
+def test_offset_moves_the_source_position_in_texels():
+    img = np.random.default_rng(4).random((5, 6, 3)).astype(np.float32)
+    for kind in reference.SCALERS:   # at 1x a whole-texel offset is a clamped shift
+        out = reference.scale(img, 6, 5, kind, offset=(1.0, -2.0))
+        want = img[np.clip(np.arange(5) - 2, 0, 4)][:, np.clip(np.arange(6) + 1, 0, 5)]
+        assert out == pytest.approx(want, abs=1e-6), kind
+    # half a texel at 2x: p moves by 0.5, so output pixel x reads where x + 1 read
+    up = reference.scale(img, 12, 10, "bicubic")
+    moved = reference.scale(img, 12, 10, "bicubic", offset=(0.5, 0.0))
+    assert moved[:, 3:-3] == pytest.approx(up[:, 4:-2], abs=1e-6)
+
+
 def test_sampler_texel_centres_and_clamp_to_edge():
     tex = np.arange(12, dtype=np.float32).reshape(3, 4, 1)
     u, v = reference.centres(4), reference.centres(3)
