@@ -54,7 +54,7 @@ train: install
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
 	  wait $$m && wait $$l
 	$(BIN)/python -m training.train --size learned_s --threads 1
-	for s in s m l; do $(BIN)/python -m training.export shaders/learned/learned_$$s.npz; done
+	for s in s m l; do $(BIN)/python -m training.export --mode compute shaders/learned/learned_$$s.npz; done
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz --images build/training-data/val-real
 

@@ -1,7 +1,11 @@
 """Write a saved learned-upscaler weight file (.npz) as an mpv-format user shader.
 
-One pass per layer and per 4-channel group (a texture holds 4 channels, so an 8-channel
-layer takes two passes), all at source resolution, hooked on MAIN and saved to named
+Two forms, chosen by --mode: compute passes with shared-memory tiles (export_compute.py; the
+default and what shaders/learned/ ships, faster on llvmpipe, see docs/training.md "Export"),
+or the fragment passes this module writes, which need no compute shaders (GL 3.x / GLES):
+
+One fragment pass per layer and per 4-channel group (a texture holds 4 channels, so an
+8-channel layer takes two passes), all at source resolution, hooked on MAIN and saved to named
 textures; weights are GLSL constants (mat4 column = one input channel, so `W * v` is the
 conv's matrix product). The last pass hooks MAIN at twice its size: it samples the frame
 bilinearly (GL_LINEAR = the model's bilinear base), picks the sub-pixel's residual from the
@@ -19,6 +23,7 @@ import numpy as np
 from training.infer_numpy import load
 
 WHEN = "OUTPUT.w MAIN.w / 1.200 > OUTPUT.h MAIN.h / 1.200 > *"
+MODES = ("compute", "fragment")  # the first is the default: what shaders/learned/ ships
 TAPS = [(ky, kx) for ky in range(3) for kx in range(3)]
 
 
@@ -191,25 +196,60 @@ def build(weights: dict, label: str, prefix: str) -> tuple[str, dict]:
     return head + "\n" + "\n".join(wr.passes), cost
 
 
-def export(npz: Path, out: Path, label: str, prefix: str) -> dict:
-    text, cost = build(load(npz), label, prefix)
+def export(npz: Path, out: Path, label: str, prefix: str, mode: str = MODES[0],
+           tile: tuple[int, int] | None = None, patch: tuple[int, int] | None = None,
+           fuse: bool = False) -> dict:
+    """Write `npz` as a shader at `out`; mode "compute" (export_compute: shared-memory
+    tiles, one pass per layer) or "fragment" (this module's build); returns the cost."""
+    weights = load(npz)
+    if mode == "compute":
+        from training import export_compute  # imported here: it imports this module
+        text, cost = export_compute.build(weights, label, prefix,
+                                          tile or export_compute.DEFAULT_TILE,
+                                          patch or export_compute.DEFAULT_PATCH, fuse)
+    elif mode == "fragment":
+        text, cost = build(weights, label, prefix)
+    else:
+        raise ValueError(f"mode must be 'fragment' or 'compute', got {mode!r}")
     out.write_text(text)
     return cost
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WxH, e.g. 8x8, got {text!r}") from None
+    if w < 1 or h < 1:
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
+    return w, h
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("weights", type=Path, help="e.g. shaders/learned/learned_s.npz")
-    ap.add_argument("--out", type=Path, help="default: the weights path with .glsl")
+    ap.add_argument("--mode", choices=MODES, default=MODES[0],
+                    help=f"fragment passes or compute passes with shared-memory tiles "
+                         f"(default {MODES[0]})")
+    ap.add_argument("-o", "--out", type=Path, help="default: the weights path with .glsl")
+    ap.add_argument("--tile", type=_size, help="compute: source pixels per workgroup, WxH "
+                    "(default 32x8)")
+    ap.add_argument("--patch", type=_size, help="compute: source pixels per thread, WxH "
+                    "(default 4x1)")
+    ap.add_argument("--fuse", action="store_true",
+                    help="compute: two layers per pass (2-texel border; slower on llvmpipe)")
     ap.add_argument("--label", help="DESC prefix, default from the file name (Learned-S)")
     args = ap.parse_args(argv)
     stem = args.weights.stem  # learned_s
     label = args.label or "Learned-" + stem.split("_")[-1].upper()
-    prefix = stem.upper()
     out = args.out or args.weights.with_suffix(".glsl")
-    cost = export(args.weights, out, label, prefix)
-    print(f"{out}: {cost['passes']} passes, {cost['fetches_per_output_px']:.2f} fetches "
-          f"per output pixel ({cost['fetches_per_source_px']} per source pixel)")
+    try:
+        cost = export(args.weights, out, label, stem.upper(), args.mode, args.tile, args.patch,
+                      args.fuse)
+    except ValueError as e:
+        ap.error(str(e))
+    print(f"{out}: {cost['passes']} {args.mode} passes, {cost['fetches_per_output_px']:.2f} "
+          f"fetches per output pixel ({cost['fetches_per_source_px']} per source pixel)")
 
 
 if __name__ == "__main__":

@@ -7,10 +7,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from player.media import mediagen
 from tests.conftest import ROOT
+from tests.media.season import mpv_window_shot
+from training import export
 
 pytestmark = pytest.mark.media
 
@@ -48,3 +52,64 @@ def test_shipped_shader_runs_in_mpv(clip, name):
     log = mpv_log(clip, ROOT / "shaders" / name)
     errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
     assert not errors, "\n".join(errors[:5])
+
+
+# ---- the compute export (shaders/learned/): mpv runs it as a stock Mesa would ------------
+# Its float16 `#extension` lines must never reach Mesa, which rejects them in a pasted pass
+# body unless driconf allows it; our own process allows it (player.gl.window.MESA_ENV, which
+# this test session inherits), so these runs switch it off again.
+STOCK_MESA = {"allow_glsl_extension_directive_midshader": "false"}
+LEARNED = ["learned/learned_s.glsl", "learned/learned_m.glsl", "learned/learned_l.glsl"]
+MID_BODY_EXTENSION = """//!HOOK MAIN
+//!BIND HOOKED
+//!COMPUTE 8 8
+#extension GL_ARB_gpu_shader5 : enable
+void hook() { imageStore(out_image, ivec2(gl_GlobalInvocationID.xy), HOOKED_tex(HOOKED_pos)); }
+"""
+
+
+def test_a_mid_body_extension_fails_on_stock_mesa(clip, tmp_path, monkeypatch):
+    """The control: with the override off, an unguarded mid-body #extension is an error
+    (and with it on, the same file compiles), so the runs below do test the guard."""
+    bad = tmp_path / "ext.glsl"
+    bad.write_text(MID_BODY_EXTENSION)
+    monkeypatch.setenv("allow_glsl_extension_directive_midshader", "true")
+    assert "error" not in mpv_log(clip, bad).lower()
+    for key, value in STOCK_MESA.items():
+        monkeypatch.setenv(key, value)
+    assert "error" in mpv_log(clip, bad).lower()
+
+
+@pytest.mark.parametrize("name", LEARNED)
+def test_learned_compute_shader_runs_in_mpv_on_stock_mesa(clip, name, monkeypatch):
+    text = (ROOT / "shaders" / name).read_text()
+    assert "//!COMPUTE" in text and "#extension" in text  # the case this test is about
+    for key, value in STOCK_MESA.items():
+        monkeypatch.setenv(key, value)
+    log = mpv_log(clip, ROOT / "shaders" / name)
+    errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
+    assert not errors, "\n".join(errors[:5])
+
+
+def test_mpv_draws_the_compute_export_as_the_fragment_export(clip, tmp_path):
+    """mpv's own window with each Learned file equals its fragment export (same weights,
+    both in mpv), and differs from no shader: the compute passes ran in mpv."""
+    def shot(shader, out):
+        args = ["--dither-depth=no", "--scale=bilinear"]
+        args += [f"--glsl-shaders={shader}"] if shader else []
+        mpv_window_shot(args + [str(clip.path)], (400, 225), out, str(tmp_path / "s.sock"),
+                        env=STOCK_MESA)
+        return np.asarray(Image.open(out).convert("RGB"), np.float64)
+
+    plain = shot(None, tmp_path / "plain.png")
+    for name in LEARNED:
+        npz = (ROOT / "shaders" / name).with_suffix(".npz")
+        frag = tmp_path / f"frag_{npz.stem}.glsl"
+        export.export(npz, frag, "Learned-F", npz.stem.upper(), mode="fragment")
+        comp = shot(ROOT / "shaders" / name, tmp_path / f"comp_{npz.stem}.png")
+        ref = shot(frag, tmp_path / f"frag_{npz.stem}.png")
+        diff = np.abs(comp - ref)
+        print(f"{name}: compute vs fragment in mpv: max {diff.max():.0f}/255, "
+              f"mean {diff.mean():.4f}; vs no shader: mean {np.abs(comp - plain).mean():.2f}")
+        assert diff.max() <= 2.0 and diff.mean() < 0.05, name
+        assert np.abs(comp - plain).mean() > 0.5, name

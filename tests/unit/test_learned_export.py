@@ -1,10 +1,12 @@
-"""The learned tier's shaders: what export writes is what was trained, and what GL runs.
+"""The learned tier's fragment export: what it writes is what was trained, and what GL runs.
 
-(a) pure: the shipped GLSL parses with player.hookfile, keeps to the chain's contract
-    (no PARAM, WHEN on every pass, last pass doubles MAIN) and its constants are exactly the
-    saved weights; (b) the numpy forward (torch-free reference) equals PyTorch's; (c) the
-    shader run through the real GL chain equals the numpy forward within 1/255 on 99.9 % of
-    pixels, for the shipped weights and for random weights that exercise every code path.
+(a) pure: the fragment export of the shipped weights parses with player.hookfile, keeps to
+    the chain's contract (no PARAM, WHEN on every pass, last pass doubles MAIN) and its
+    constants are exactly the saved weights; (b) the numpy forward (torch-free reference)
+    equals PyTorch's; (c) the shader run through the real GL chain equals the numpy forward
+    within 1/255 on 99.9 % of pixels, for the shipped weights and for random weights that
+    exercise every code path. The shipped files are the compute export:
+    test_learned_compute.py checks those.
 """
 from __future__ import annotations
 
@@ -160,16 +162,24 @@ def check_shader_holds_weights(glsl: Path, npz: Path, label: str) -> None:
     _assert_terms(terms, _expected(w["tail.weight"], slice(0, 4), groups))
 
 
-@pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
-def test_shipped_shader_parses_and_holds_the_saved_weights(npz):
+def fragment_of(npz: Path, tmp_path: Path) -> tuple[Path, str]:
+    """The fragment export of a weight file, under tmp_path; and its label."""
     label = "Learned-" + npz.stem.split("_")[-1].upper()
-    check_shader_holds_weights(npz.with_suffix(".glsl"), npz, label)
+    out = tmp_path / npz.with_suffix(".glsl").name
+    export.export(npz, out, label, npz.stem.upper(), mode="fragment")
+    return out, label
+
+
+@pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
+def test_fragment_export_of_shipped_weights_holds_them(npz, tmp_path):
+    path, label = fragment_of(npz, tmp_path)
+    check_shader_holds_weights(path, npz, label)
 
 
 @pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 2, False)])
 def test_exported_constants_equal_random_weights(tmp_path, channels, blocks, dynamic):
     npz = save(random_weights(channels, blocks, dynamic), tmp_path / "learned_r.npz")
-    export.export(npz, tmp_path / "learned_r.glsl", "Learned-R", "LEARNED_R")
+    export.export(npz, tmp_path / "learned_r.glsl", "Learned-R", "LEARNED_R", mode="fragment")
     check_shader_holds_weights(tmp_path / "learned_r.glsl", npz, "Learned-R")
 
 
@@ -221,9 +231,9 @@ def _gl_matches(glsl: Path, weights: dict, img: np.ndarray) -> np.ndarray:
 
 @pytest.mark.gl
 @pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
-def test_shipped_shader_equals_model_on_line_art(npz):
+def test_fragment_export_of_shipped_weights_equals_model_on_line_art(npz, tmp_path):
     img = line_art()
-    got = _gl_matches(npz.with_suffix(".glsl"), infer_numpy.load(npz), img)
+    got = _gl_matches(fragment_of(npz, tmp_path)[0], infer_numpy.load(npz), img)
     # The trained residual is not zero: the shader did more than bilinear.
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 2.0 / 255.0
 
@@ -233,7 +243,7 @@ def test_shipped_shader_equals_model_on_line_art(npz):
 def test_exported_random_weights_equal_numpy_in_gl(tmp_path, channels, blocks, dynamic):
     npz = save(random_weights(channels, blocks, dynamic), tmp_path / "learned_r.npz")
     glsl = tmp_path / "learned_r.glsl"
-    export.export(npz, glsl, "Learned-R", "LEARNED_R")
+    export.export(npz, glsl, "Learned-R", "LEARNED_R", mode="fragment")
     img = line_art()
     got = _gl_matches(glsl, infer_numpy.load(npz), img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1
