@@ -616,3 +616,9 @@ def glsl_version() -> str:
 
 def renderer() -> str:
     return _text(GL.glGetString(GL.GL_RENDERER) or b"unknown")
+
+
+def extensions() -> frozenset[str]:
+    """The GLSL/GL extensions the current context advertises (GL_EXTENSIONS, by index)."""
+    n = int(GL.glGetIntegerv(GL.GL_NUM_EXTENSIONS))
+    return frozenset(_text(GL.glGetStringi(GL.GL_EXTENSIONS, i)) for i in range(n))

@@ -12,6 +12,7 @@ chains stay and the error propagates to the loop, which shows it and plays on.
 from __future__ import annotations
 
 from player.config.profiles import Config
+from player.gl import gpu
 from player.render.chain import Chain
 from player.render.planes import PlaneStage
 
@@ -25,6 +26,7 @@ class ChainSet:
         self._chains: dict[tuple[str, bool], Chain] = {}
         self._baselines: dict[str, Chain] = {}
         self._planes: dict[tuple[str, bool], PlaneStage | None] = {}
+        self._extensions: frozenset[str] | None = None   # the driver's, asked once
         self.builds = 0  # chains compiled so far (a frame that compiles one is not 'late')
 
     def _build(self, config: Config, name: str, whole: bool
@@ -39,6 +41,10 @@ class ChainSet:
         planes = None
         if not whole:
             planes, files = split_plane_hooks(files, profile.params)
+            if planes is not None:
+                if self._extensions is None:
+                    self._extensions = gpu.extensions()
+                planes.extensions = self._extensions   # optional lines for others blanked
         chain = Chain(files, profile.scaler, profile.params, label=name)
         self.builds += 1
         return chain, planes

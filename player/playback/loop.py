@@ -113,6 +113,8 @@ class Player(MpvEvents, Screen):
         self.foreign_cpu_s = 0.0
         self._planes_sent = None                # the plane shader text libmpv has now
         self._planes_key = None                 # what _sync_planes last computed it for
+        self._renderer_errors: set[str] = set()  # libmpv compile errors already shown
+        self._broken_planes: set = set()         # plane stages libmpv could not compile
         # the GPU timer's name for libmpv's render: libmpv 0.35's render API has no per-pass
         # figures (vo-passes is empty for vo=libmpv), so plane passes are timed within it
         self._render_label = "mpv render"
@@ -374,6 +376,8 @@ class Player(MpvEvents, Screen):
         # RGB video has no planes; compare needs one libmpv frame for both sides
         self.chains.whole = vp.get("colormatrix") == "rgb" or self.compare != "off"
         stage = self.chains.plane_stage(self.tier)
+        if stage in self._broken_planes:
+            stage = None
         key = (stage, vp.get("w"), vp.get("h"), vp.get("pixelformat"), self.video.size,
                out_w, out_h)
         if key == self._planes_key:

@@ -38,6 +38,8 @@ class MpvEvents:
                     self.notify(line)
             elif kind == "video-reconfig":
                 self._reconfigured()
+            elif kind == "renderer-error":
+                self._renderer_error(data)
             elif kind == "shutdown":
                 self.quit = True
                 return
@@ -46,6 +48,19 @@ class MpvEvents:
             self.notify(f"cannot play {Path(path).name}: {why}")
         if v.ended:
             self.quit = True
+
+    def _renderer_error(self, text: str) -> None:
+        """libmpv could not compile a pass we gave it (render/planes.py): mpv then shows a
+        broken (blue) frame. The tier's plane passes are turned off, the message shown once,
+        playback goes on; a reload of the profile tries them again."""
+        stage = self.chains.plane_stage(self.tier) if self._planes_sent else None
+        if stage is not None and stage not in self._broken_planes:
+            self._broken_planes.add(stage)
+            self.notify(f"libmpv cannot compile the passes of {self.tier} on YUV planes "
+                        f"here ({text}); playing without them")
+        elif text not in self._renderer_errors:
+            self.notify(f"libmpv: {text}")
+        self._renderer_errors.add(text)
 
     def _on_message(self, args: list[str]) -> None:
         """``script-message a4kplay ACTION [ARGS]`` from a binding or an IPC client."""

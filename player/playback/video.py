@@ -25,6 +25,7 @@ from __future__ import annotations
 import collections
 import logging
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -35,6 +36,7 @@ from typing import Callable, Mapping, Sequence
 from player.base.errors import MediaError
 
 log = logging.getLogger(__name__)
+_COMPILE_ERROR = re.compile(r"\d+:\d+\(\d+\): error:")   # a GLSL compiler's "0:54(12): error:"
 
 # client.h, enum mpv_error: what an end-file error means for the user
 END_FILE_ERRORS = {
@@ -144,7 +146,7 @@ class Video:
         opts["sub_visibility"] = "no"
         _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
         try:
-            self.player = mpv.MPV(**opts)
+            self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
             bad = _bad_option(e, options or {})
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
@@ -180,6 +182,17 @@ class Video:
             self.props[name] = value
             self._events.append(("property", (name, value)))
             self._wake()
+
+    def _on_log(self, level: str, prefix: str, text: str) -> None:
+        """libmpv's errors: its renderer's compile errors (a plane pass libmpv runs for us,
+        render/planes.py, that this driver cannot compile: mpv skips it and plays on) become
+        one event each, for the loop to show; the rest goes to our log."""
+        text = text.strip()
+        if prefix.startswith(("vo", "libmpv_render")) and _COMPILE_ERROR.search(text):
+            self._events.append(("renderer-error", text))
+            self._wake()
+        elif text:
+            log.debug("libmpv %s: %s: %s", level, prefix, text)
 
     def _on_message(self, *args) -> None:
         self._events.append(("message", [a.decode("utf-8", "replace")

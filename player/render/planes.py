@@ -25,12 +25,19 @@ A plane pass whose SAVE a pass of our chain binds stays in our chain (with every
 binds), on the LUMA our chain makes from RGB: the texture must exist where its reader runs.
 The written text is the original GLSL body under directives rebuilt from the parsed pass;
 PARAM values become numbers (``#define`` in GLSL, literals in expressions), as mpv 0.35
-reads no PARAM blocks; TEXTURE blocks a moved pass binds are written with it.
+reads no PARAM blocks; TEXTURE blocks a moved pass binds are written with it. An
+``#extension NAME : enable`` (or ``warn``) line naming an extension the driver does not have
+is blanked: such a line only warns in GLSL, but Mesa rejects any #extension after the
+declarations mpv puts first (CuNNy enables float16 so, with an #ifdef fallback), so without
+it the pack's own fallback compiles, on every Mesa, OSMesa included (where driconf, see
+gl/window.py, is never read). ``require`` lines stay: without the extension the pass cannot
+run, and libmpv says so (the loop shows it and turns the stage off).
 """
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from typing import Mapping, Sequence
 
 from player.base.errors import ShaderError
@@ -42,6 +49,7 @@ PLANE_HOOKS = frozenset({"CHROMA", "LUMA", "NATIVE", "ALPHA", "XYZ"})
 # then the merged planes (NATIVE) at the reference (luma) plane's size.
 _PLANE_ORDER = ("LUMA", "CHROMA", "ALPHA", "XYZ")
 _OUTPUT_TOKENS = {"OUTPUT.w": 0, "OUTPUT.width": 0, "OUTPUT.h": 1, "OUTPUT.height": 1}
+_EXTENSION = re.compile(r"^[ \t]*#[ \t]*extension[ \t]+(\w+)[ \t]*:[ \t]*(\w+)", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +73,7 @@ class PlaneStage:
     def __init__(self, moved: Sequence[_Moved], values: Mapping[str, float],
                  enums: Mapping[str, int]):
         self.moved = tuple(moved)
+        self.extensions: frozenset[str] | None = None   # the driver's; None: keep all lines
         self._values = dict(values)
         self._enums = dict(enums)
 
@@ -141,7 +150,21 @@ class PlaneStage:
                     out.append(_texture_text(block))
             out.append(_pass_text(m.spec, (hook,), m.file, self._values, self._enums,
                                   output, drop_when=how == "no WHEN"))
-        return "\n".join(out)
+        return without_missing_extensions("\n".join(out), self.extensions)
+
+
+def without_missing_extensions(text: str, have: frozenset[str] | None) -> str:
+    """``text`` with its optional #extension lines for extensions not in ``have`` blanked
+    (line count kept); ``have`` None keeps every line."""
+    if have is None:
+        return text
+
+    def blank(m: re.Match) -> str:
+        name, behaviour = m.group(1), m.group(2)
+        if name in have or name == "all" or behaviour not in ("enable", "warn"):
+            return m.group(0)
+        return f"// a4kplay: {name} not available here, line left out"
+    return _EXTENSION.sub(blank, text)
 
 
 def split_plane_hooks(files: Sequence[ShaderFile],

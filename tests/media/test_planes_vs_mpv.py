@@ -173,3 +173,43 @@ def test_a_plane_pass_reloads_live(clip, tmp_path):
         assert saturation(full) > 2 * saturation(grey)
     finally:
         p.close()
+
+
+BROKEN = """//!HOOK LUMA
+//!BIND HOOKED
+//!WIDTH HOOKED.w 2 *
+//!HEIGHT HOOKED.h 2 *
+//!DESC needs an extension no driver has
+#extension GL_A4K_no_such_extension : require
+vec4 hook() { return 1.0 - HOOKED_tex(HOOKED_pos); }
+"""
+
+
+def test_a_plane_pass_libmpv_cannot_compile_is_turned_off_and_said(clip, tmp_path):
+    """mpv shows a blue frame when a pass fails to compile (CuNNy's dp4a variants on
+    OpenGL, which need Vulkan's SPIR-V intrinsics); we turn the tier's plane passes off,
+    say why once, and show the picture without them."""
+    from player.config.profiles import load_config
+    from player.config.resolve import with_overrides
+    from player.playback.loop import Player, PlayOptions
+    path, _ = clip
+    shader = tmp_path / "broken.glsl"
+    shader.write_text(BROKEN)
+    plain = ours(path, tmp_path / "plain.png", size=(2 * W, 2 * H)) / 255.0
+    opts = PlayOptions(paths=[str(path)], size=(2 * W, 2 * H), headless=True, audio=False,
+                       mpv_options={"pause": "yes", "ao": "null"}, profile="shaders",
+                       auto=False)
+    p = Player(opts, with_overrides(load_config(), [str(shader)], "bilinear"))
+    try:
+        for _ in range(300):
+            if p.step() or p.presented:
+                p.redraw = True
+            if any("cannot compile" in m for _, m in p.messages):
+                break
+        said = [m for _, m in p.messages if "cannot compile" in m]
+        assert said and "GL_A4K_no_such_extension" in said[0]
+        p._frame(new=True)
+        shown = p.capture(overlay=False)
+        assert np.abs(shown - plain).max() <= 1.5 / 255
+    finally:
+        p.close()

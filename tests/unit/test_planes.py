@@ -149,3 +149,36 @@ def test_chroma_size_by_pixel_format():
     assert chroma_size(1920, 1080, "yuv422p") == (960, 1080)
     assert chroma_size(1920, 1080, "yuv444p") == (1920, 1080)
     assert chroma_size(1920, 1080, None) == (960, 540)      # unknown: 4:2:0
+
+
+def test_optional_extension_lines_the_driver_lacks_are_blanked():
+    text = """//!HOOK LUMA
+//!BIND HOOKED
+//!DESC float16 where offered
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : enable
+#extension GL_ARB_gpu_shader5 : warn
+#extension GL_EXT_spirv_intrinsics : require
+#ifdef GL_EXT_shader_explicit_arithmetic_types_float16
+#define F float16_t
+#else
+#define F float
+#endif
+vec4 hook() { return vec4(F(HOOKED_tex(HOOKED_pos).x)); }
+"""
+    stage, _ = split_plane_hooks([parse(text)])
+    stage.extensions = frozenset({"GL_ARB_gpu_shader5"})
+    out = stage.plan((100, 50), (50, 25), (200, 100)).text
+    assert "#extension GL_EXT_shader_explicit_arithmetic_types_float16" not in out
+    assert "#extension GL_ARB_gpu_shader5 : warn" in out          # the driver has it
+    assert "#extension GL_EXT_spirv_intrinsics : require" in out  # required: libmpv says no
+    assert out.count("\n") == stage_lines(stage)                  # line numbers kept
+    stage.extensions = None
+    assert "float16 : enable" in stage.plan((100, 50), (50, 25), (200, 100)).text
+
+
+def stage_lines(stage) -> int:
+    saved, stage.extensions = stage.extensions, None
+    try:
+        return stage.plan((100, 50), (50, 25), (200, 100)).text.count("\n")
+    finally:
+        stage.extensions = saved
