@@ -18,8 +18,9 @@ Method (docs/performance.md has the long form):
 - A fetch is one call: a GL_LINEAR ``texture()`` that blends 4 texels counts 1.
 - Loops whose bounds are not constant (or ``while`` loops) are counted once and reported
   in ``notes``. Macro arguments that contain fetches are counted once, not once per use.
-- Per output pixel: sum over the passes that run of count x pixels written, divided by
-  the output's pixel count. The built-in scaler adds ``scalers.taps`` (half per axis for the
+- Per output pixel: sum over the passes that run of count x pixels written (for a compute
+  pass: x threads dispatched, as each thread runs hook() once whatever it writes), divided
+  by the output's pixel count. The built-in scaler adds ``scalers.taps`` (half per axis for the
   separable ones, the horizontal half weighted by its smaller, input-height target).
 """
 from __future__ import annotations
@@ -229,10 +230,18 @@ class PlannedPass:
     h: int
     fetches: int
     notes: list[str] = field(default_factory=list)
+    invocations: int | None = None   # compute: threads dispatched (each runs hook() once)
 
     @property
     def pixels(self) -> int:
         return self.w * self.h
+
+    @property
+    def calls(self) -> int:
+        """How many times the counted body runs per frame: once per pixel written for a
+        fragment pass, once per thread for a compute pass (which may write several pixels
+        or none: CuNNy's and our learned tiers' threads write 2-8 each)."""
+        return self.invocations if self.invocations is not None else self.pixels
 
 
 def _builtin_fetches(kind: str, scaler: str) -> int:
@@ -254,13 +263,18 @@ def plan(files: Sequence[ShaderFile], in_size: tuple[int, int], out_size: tuple[
             c = counts.get(id(st.spec))
             if c is None:
                 c = counts[id(st.spec)] = count_pass(st.spec.body)
-            out.append(PlannedPass(st.desc, st.w, st.h, c.fetches, list(c.notes)))
+            threads = None
+            if st.groups is not None:
+                _, _, tw, th = st.spec.compute
+                threads = st.groups[0] * st.groups[1] * tw * th
+            out.append(PlannedPass(st.desc, st.w, st.h, c.fetches, list(c.notes), threads))
         else:
             out.append(PlannedPass(st.desc, st.w, st.h, _builtin_fetches(st.kind, scaler)))
     return out
 
 
 def per_output_pixel(planned: Sequence[PlannedPass], out_size: tuple[int, int]) -> float:
-    """Fetches per pixel of the final output: each pass weighted by the pixels it writes."""
-    total = sum(p.fetches * p.pixels for p in planned)
+    """Fetches per pixel of the final output: each pass's count times the times its body
+    runs (pixels written, or compute threads)."""
+    total = sum(p.fetches * p.calls for p in planned)
     return total / float(out_size[0] * out_size[1])
