@@ -76,9 +76,24 @@ def hoist(body: str) -> tuple[list[str], str]:
     return hoisted, "\n".join(lines)
 
 
-def head(version: str, compute: bool, hoisted: Iterable[str]) -> str:
+def _file_lines(spec: HookPass, hoisted: Iterable[str]) -> dict[str, int]:
+    """The file line of each hoisted directive's first occurrence in the pass body."""
+    want, found = set(hoisted), {}
+    for i, line in enumerate(spec.body.split("\n")):
+        m = _HOISTED.match(line)
+        if m:
+            text = f"#{m[1]} {' '.join(m[2].split())}".rstrip()
+            if text in want and text not in found:
+                found[text] = spec.body_line + i
+    return found
+
+
+def head(version: str, compute: bool, hoisted: Iterable[str],
+         lines: Mapping[str, int] | None = None) -> str:
     """``#version`` (ours, or the body's when it is higher), our required extensions, then
-    the body's hoisted ``#extension``/``#pragma`` lines."""
+    the body's hoisted ``#extension``/``#pragma`` lines, each after a ``#line`` giving its
+    line in the user's file when ``lines`` knows it (so a driver's "extension unsupported"
+    points at the file's line, not at the program's head)."""
     ours = _VERSION.match(version)
     best = (int(ours[1]), ours[2])
     rest = []
@@ -88,6 +103,8 @@ def head(version: str, compute: bool, hoisted: Iterable[str]) -> str:
             if m and int(m[1]) > best[0]:
                 best = (int(m[1]), m[2] or best[1])
         else:
+            if lines and line in lines:
+                rest.append(f"#line {lines[line]}")
             rest.append(line)
     text = f"#version {best[0]} {best[1]}".rstrip()
     return "\n".join([text, *required_extensions(version, compute), *rest]) + "\n"
@@ -156,7 +173,7 @@ def user_pass(version: str, spec: HookPass, defs: str, params: str) -> str:
     hook()`` writing ``out_image``)."""
     compute = spec.compute is not None
     hoisted, body = hoist(spec.body)
-    text = head(version, compute, hoisted) + prelude() + params
+    text = head(version, compute, hoisted, _file_lines(spec, hoisted)) + prelude() + params
     if compute:
         _, _, tw, th = spec.compute
         text += (f"layout(local_size_x = {tw}, local_size_y = {th}) in;\n"

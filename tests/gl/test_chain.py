@@ -266,6 +266,22 @@ vec4 hook() {
     assert e.value.line == 5
 
 
+def test_a_hoisted_extension_error_points_at_its_own_line(glcheck):
+    """#extension lines move to the program's head; the driver's error must still name the
+    user's line (CuNNy's dp4a variants require an extension OpenGL drivers lack)."""
+    shader = """//!HOOK MAIN
+//!BIND HOOKED
+float k = 1.0;
+
+#extension GL_A4K_no_such_extension : require
+vec4 hook() { return k * HOOKED_tex(HOOKED_pos); }
+"""
+    with pytest.raises(ShaderError) as e:
+        run(glcheck, [shader], image(), (23, 17))
+    assert (e.value.path, e.value.line) == ("test0.glsl", 5)
+    assert "GL_A4K_no_such_extension" in e.value.message
+
+
 def test_steady_state_allocates_nothing(glcheck):
     """Once the timer ring has gone round once, frames make no GL objects (the pool reuses)."""
     from player.gl import gpu

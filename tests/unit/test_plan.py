@@ -127,6 +127,6 @@ def test_user_pass_puts_line_after_the_hoisted_head():
                  "vec4 hook() { return vec4(a); }\n", "x.glsl").hooks[0]
     text = glsl.user_pass("450 core", spec, "", "")
     lines = text.split("\n")
-    assert lines[:2] == ["#version 450 core", "#extension GL_X : enable"]
+    assert lines[:3] == ["#version 450 core", "#line 4", "#extension GL_X : enable"]
     line_at = lines.index("#line 3")
     assert lines[line_at + 1] == "float a;" and lines[line_at + 2] == ""
