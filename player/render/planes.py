@@ -45,6 +45,11 @@ from player.render import glsl
 from player.render.hookfile import HookPass, ShaderFile, TextureBlock
 
 PLANE_HOOKS = frozenset({"CHROMA", "LUMA", "NATIVE", "ALPHA", "XYZ"})
+# Components each plane has in mpv's renderer (CHROMA: Cb and Cr merged). A pass that
+# overwrites a plane with more (ArtCNN's last pass writes LUMA with COMPONENTS 4) trips an
+# assertion in mpv 0.35 (video.c copy_image: offset + count <= 4) that aborts the process:
+# such passes stay in our chain, where LUMA is ours.
+PLANE_COMPONENTS = {"LUMA": 1, "ALPHA": 1, "CHROMA": 2, "XYZ": 3, "NATIVE": 4}
 # mpv's order: each plane's hooks in plane order (Y, Cb/Cr, alpha; XYZ video has only XYZ),
 # then the merged planes (NATIVE) at the reference (luma) plane's size.
 _PLANE_ORDER = ("LUMA", "CHROMA", "ALPHA", "XYZ")
@@ -218,16 +223,24 @@ def chroma_size(w: int, h: int, pixelformat: str | None) -> tuple[int, int]:
 
 
 def _stays(files: Sequence[ShaderFile]) -> set[int]:
-    """The passes (by id) that must run in our chain: every pass with no plane hook and,
-    until nothing changes, every plane pass whose SAVE a staying pass binds."""
+    """The passes (by id) that must run in our chain: every pass with no plane hook, every
+    pass libmpv would abort on (``_unsafe``) and, until nothing changes, every plane pass
+    whose SAVE a staying pass binds."""
     specs = [s for f in files for s in f.hooks]
-    stays = {id(s) for s in specs if not any(h in PLANE_HOOKS for h in s.hooks)}
+    stays = {id(s) for s in specs
+             if not any(h in PLANE_HOOKS for h in s.hooks) or _unsafe(s)}
     while True:
         needed = {b for s in specs if id(s) in stays for b in s.binds}
         more = {id(s) for s in specs if id(s) not in stays and s.save and s.save in needed}
         if not more:
             return stays
         stays |= more
+
+
+def _unsafe(spec: HookPass) -> bool:
+    """Overwrites a plane with more components than it has (see PLANE_COMPONENTS)."""
+    return any(h in PLANE_HOOKS and (spec.save or h) == h and spec.components is not None
+               and spec.components > PLANE_COMPONENTS[h] for h in spec.hooks)
 
 
 def _reads_output(spec: HookPass) -> bool:

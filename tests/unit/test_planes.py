@@ -182,3 +182,32 @@ def stage_lines(stage) -> int:
         return stage.plan((100, 50), (50, 25), (200, 100)).text.count("\n")
     finally:
         stage.extensions = saved
+
+
+ARTCNN_SHAPED = """//!DESC features
+//!HOOK LUMA
+//!BIND LUMA
+//!SAVE f
+//!COMPONENTS 4
+vec4 hook() { return vec4(LUMA_tex(LUMA_pos).x); }
+
+//!DESC depth to space, writes LUMA with 4 components
+//!HOOK LUMA
+//!BIND LUMA
+//!BIND f
+//!WIDTH LUMA.w 2 *
+//!HEIGHT LUMA.h 2 *
+//!COMPONENTS 4
+vec4 hook() { return f_tex(f_pos); }
+"""
+
+
+def test_a_pass_libmpv_would_abort_on_stays_here_with_what_it_binds():
+    """mpv 0.35 aborts (an assertion in copy_image) on a pass overwriting LUMA with
+    COMPONENTS 4, as ArtCNN's last pass does: the pack stays whole in our chain."""
+    f = parse(ARTCNN_SHAPED)
+    assert split_plane_hooks([f]) == (None, [f])
+    one = parse(ARTCNN_SHAPED.replace("//!COMPONENTS 4\nvec4 hook() { return f_tex",
+                                      "//!COMPONENTS 1\nvec4 hook() { return f_tex"))
+    stage, _ = split_plane_hooks([one])
+    assert stage.descs == ["features", "depth to space, writes LUMA with 4 components"]
