@@ -272,7 +272,7 @@ def main(argv=None) -> None:
             for i in range(step):
                 draw(sampler, cycle_at(i, cycles)[0], args.batch, default_share)
         print(f"resumed at step {step}")
-    else:
+    if not (args.resume and log_path.exists()):   # a fresh run, or a checkpoint copied alone
         with open(log_path, "w", newline="") as f:
             csv.writer(f).writerow(["step", "loss", "lr", "seconds"])
 
