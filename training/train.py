@@ -57,7 +57,8 @@ class Cycle:
 # Shorter cosine cycles after the main one (warm restarts), in order. Learned-M's restart
 # optimises per-crop log MSE: on val-real +0.24 dB over the same cycle on Charbonnier
 # (43.45 vs 43.21, numpy; clean held-out 39.09 vs 38.85), at the same 18000 steps.
-RESTARTS = {"learned_m": (Cycle(6000, 2e-4, logmse=True),), "learned_l": (Cycle(3000, 2e-4),)}
+RESTARTS = {"learned_m": (Cycle(6000, 2e-4, logmse=True),),
+            "learned_l": (Cycle(3000, 2e-4), Cycle(3000, 1e-4, logmse=True))}
 
 
 def charbonnier(pred: torch.Tensor, target: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
