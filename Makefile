@@ -44,7 +44,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
-# then Learned-S with the v1 recipe; about 35 minutes on 2 idle cores), exports them to
+# then Learned-S with the v1 recipe; about 55 minutes on 2 idle cores), exports them to
 # shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install

@@ -221,7 +221,7 @@ def test_the_shipped_file_is_valid_and_names_our_tiers():
     assert SHIPPED_CONFIG == REPO / "profiles.yaml"
     names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L", "Off")
     assert c.profile_names == names
-    assert c.ladder == ("Learned-L", "Full", "Learned-M", "Fast", "UltraFast", "Learned-S", "Off")
+    assert c.ladder == ("Learned-L", "Full", "Fast", "Learned-M", "UltraFast", "Learned-S", "Off")
     assert c.default == "Learned-M"
     tiers, learned = REPO / "shaders" / "anime4k", REPO / "shaders" / "learned"
     assert [c.profile(n).shaders for n in names] == [
