@@ -590,7 +590,9 @@ def play(opts: PlayOptions, config: Config) -> int:
         code = player.run()
         if opts.stats:
             player.write_stats(opts.stats)
-        if player.presented == 0 and player.video.ended:
+        # nothing shown because the playlist ended on its own, not because the user quit
+        # first (q before the first frame of a slow start is not a broken file)
+        if player.presented == 0 and player.video.ended and not player.video.quit_asked:
             raise MediaError("libmpv could not decode any video frame from this file",
                              path=opts.paths[0])
         if opts.screenshot:

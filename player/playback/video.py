@@ -114,6 +114,7 @@ class Video:
         self._dirty = False
         self._wake = wake
         self.ended = False
+        self.quit_asked = False     # libmpv shut down (a quit command), not end of playlist
         self.ctx = None
         self.player = None
         self.size = (0, 0)
@@ -301,6 +302,7 @@ class Video:
             ev = self._events.popleft()
             if ev[0] == "shutdown":
                 self.ended = True   # quit: nothing after it can be asked of libmpv
+                self.quit_asked = True
                 self._events.clear()
                 out.append(ev)
                 break
