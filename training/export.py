@@ -20,16 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from training import export_compute
 from training.infer_numpy import load
+from training.shader_text import WHEN, fmt, groups as _groups
 
-WHEN = "OUTPUT.w MAIN.w / 1.200 > OUTPUT.h MAIN.h / 1.200 > *"
 MODES = ("compute", "fragment")  # the first is the default: what shaders/learned/ ships
 TAPS = [(ky, kx) for ky in range(3) for kx in range(3)]
-
-
-def fmt(x: float) -> str:
-    """Shortest text that reads back as the same float32, always a GLSL float literal."""
-    return np.format_float_positional(np.float32(x), unique=True, trim="0")
 
 
 def mat(block: np.ndarray) -> str:
@@ -41,10 +37,6 @@ def mat(block: np.ndarray) -> str:
 
 def vec(values: np.ndarray) -> str:
     return f"vec{len(values)}(" + ", ".join(fmt(v) for v in values) + ")"
-
-
-def _groups(n: int) -> list[slice]:
-    return [slice(g, min(g + 4, n)) for g in range(0, n, 4)]
 
 
 def _conv_expr(w: np.ndarray, b: np.ndarray, out: slice, inputs: list[str]) -> str:
@@ -203,7 +195,6 @@ def export(npz: Path, out: Path, label: str, prefix: str, mode: str = MODES[0],
     tiles, one pass per layer) or "fragment" (this module's build); returns the cost."""
     weights = load(npz)
     if mode == "compute":
-        from training import export_compute  # imported here: it imports this module
         text, cost = export_compute.build(weights, label, prefix,
                                           tile or export_compute.DEFAULT_TILE,
                                           patch or export_compute.DEFAULT_PATCH, fuse)

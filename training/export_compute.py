@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training.export import WHEN, _groups, fmt
+from training.shader_text import WHEN, fmt, groups as _groups
 
 SHARED_LIMIT = 32768  # bytes of shared memory every GL 4.3 implementation offers
 DEFAULT_TILE = (32, 8)   # source pixels per workgroup
