@@ -112,6 +112,7 @@ class Video:
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
         self._dirty = False
+        self._closing = False       # close() has begun: libmpv's wake-ups are ignored
         self._wake = wake
         self.ended = False
         self.quit_asked = False     # libmpv shut down (a quit command), not end of playlist
@@ -174,6 +175,8 @@ class Video:
 
     # ---- callbacks (mpv threads: deque appends and wake-ups only) -----------------------
     def _on_update(self) -> None:
+        if self._closing:
+            return
         self._dirty = True
         self._wake()
 
@@ -401,10 +404,11 @@ class Video:
     def close(self) -> None:
         """Free the render context, then terminate the core (idempotent; GL current)."""
         if self.ctx is not None:
-            try:
-                self.ctx.update_cb = None
-            except (AttributeError, TypeError) as e:
-                log.debug("render context: %s", e)
+            # Not ``update_cb = None``: python-mpv drops the old ctypes callback before it
+            # tells libmpv, and a render thread still inside it then crashes (seen: a
+            # segfault closing the 20th player of a test). Our callback goes quiet instead;
+            # after free() libmpv calls it no more, and the ctx keeps it alive until then.
+            self._closing = True
             self.ctx.free()
             self.ctx = None
         if self.player is not None:
