@@ -44,7 +44,7 @@ from player.playback.mpv_events import MpvEvents
 from player.playback.notices import Notices, playlist_label
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
-from player.playback.video import Video
+from player.playback.video import QuitWhileOpening, Video
 from player.render.chain import Target, Timings
 from player.render.planes import chroma_size
 from player.subs import Subtitles
@@ -585,7 +585,13 @@ def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
 
 def play(opts: PlayOptions, config: Config) -> int:
     """Play the playlist; 0, or 1 when some entries could not be played (each said)."""
-    player = Player(opts, config)
+    try:
+        player = Player(opts, config)
+    except QuitWhileOpening:  # quit before the first frame of a slow start: as asked
+        if opts.screenshot:
+            raise MediaError("quit before a frame was shown, so no screenshot was written",
+                             path=opts.screenshot) from None
+        return 0
     try:
         code = player.run()
         if opts.stats:

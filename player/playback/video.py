@@ -67,6 +67,11 @@ def import_mpv():
     return mpv
 
 
+class QuitWhileOpening(Exception):
+    """libmpv shut down (the user quit) before the first entry showed its video: not an
+    error, the command line exits 0."""
+
+
 def check_path(path: str | os.PathLike) -> Path:
     """Fail early, with a clear message, on a path libmpv would only report vaguely."""
     p = Path(path).expanduser()
@@ -243,9 +248,8 @@ class Video:
             while self._events:
                 ev = self._events.popleft()
                 pending.append(ev)
-                if ev[0] == "shutdown":
-                    raise MediaError("libmpv shut down while opening the file",
-                                     path=str(self.path))
+                if ev[0] == "shutdown":   # a quit (q, IPC, Ctrl+C) while still opening
+                    raise QuitWhileOpening()
             w, h = self.player.dwidth, self.player.dheight
             if w and h:
                 self.size = (int(w), int(h))
