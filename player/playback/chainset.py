@@ -40,11 +40,9 @@ class ChainSet:
         files = load_shaders(profile.shaders)
         planes = None
         if not whole:
-            planes, files = split_plane_hooks(files, profile.params)
-            if planes is not None:
-                if self._extensions is None:
-                    self._extensions = gpu.extensions()
-                planes.extensions = self._extensions   # optional lines for others blanked
+            if self._extensions is None:
+                self._extensions = gpu.extensions()
+            planes, files = split_plane_hooks(files, profile.params, self._extensions)
         chain = Chain(files, profile.scaler, profile.params, label=name)
         self.builds += 1
         return chain, planes

@@ -36,6 +36,7 @@ _HOISTED = re.compile(r"\s*#\s*(version|extension|pragma)\b(.*)$")
 _OPEN_IF = re.compile(r"\s*#\s*if(n?def)?\b")
 _CLOSE_IF = re.compile(r"\s*#\s*endif\b")
 _VERSION = re.compile(r"\s*(\d+)\s*(\w*)")
+_EXTENSION = re.compile(r"^[ \t]*#[ \t]*extension[ \t]+(\w+)[ \t]*:[ \t]*(\w+)", re.M)
 
 
 def vertex(version: str) -> str:
@@ -58,7 +59,13 @@ def required_extensions(version: str, compute: bool) -> list[str]:
 def hoist(body: str) -> tuple[list[str], str]:
     """(directives to hoist, body with their lines blanked): ``#version``, ``#extension``
     and ``#pragma`` lines outside conditional blocks, in order, once each."""
-    hoisted: list[str] = []
+    found, rest = _hoist(body)
+    return list(found), rest
+
+
+def _hoist(body: str) -> tuple[dict[str, int], str]:
+    """hoist(), with each directive's 0-based line in ``body`` (its first occurrence)."""
+    hoisted: dict[str, int] = {}
     lines = body.split("\n")
     depth = 0
     for i, line in enumerate(lines):
@@ -69,23 +76,25 @@ def hoist(body: str) -> tuple[list[str], str]:
         elif depth == 0:
             m = _HOISTED.match(line)
             if m:
-                text = f"#{m[1]} {' '.join(m[2].split())}".rstrip()
-                if text not in hoisted:
-                    hoisted.append(text)
+                hoisted.setdefault(f"#{m[1]} {' '.join(m[2].split())}".rstrip(), i)
                 lines[i] = ""
     return hoisted, "\n".join(lines)
 
 
-def _file_lines(spec: HookPass, hoisted: Iterable[str]) -> dict[str, int]:
-    """The file line of each hoisted directive's first occurrence in the pass body."""
-    want, found = set(hoisted), {}
-    for i, line in enumerate(spec.body.split("\n")):
-        m = _HOISTED.match(line)
-        if m:
-            text = f"#{m[1]} {' '.join(m[2].split())}".rstrip()
-            if text in want and text not in found:
-                found[text] = spec.body_line + i
-    return found
+def without_missing_extensions(text: str, have: frozenset[str] | None) -> str:
+    """``text`` with its optional ``#extension NAME : enable|warn`` lines blanked where
+    NAME is not in ``have`` (the driver's), line count kept; ``have`` None keeps every line.
+    Such a line only warns in GLSL, but Mesa rejects any #extension after a declaration,
+    which is where mpv's renderer puts a pass body; ``require`` lines stay."""
+    if have is None:
+        return text
+
+    def blank(m: re.Match) -> str:
+        name, behaviour = m.group(1), m.group(2)
+        if name in have or name == "all" or behaviour not in ("enable", "warn"):
+            return m.group(0)
+        return f"// a4kplay: {name} not available here, line left out"
+    return _EXTENSION.sub(blank, text)
 
 
 def head(version: str, compute: bool, hoisted: Iterable[str],
@@ -172,8 +181,9 @@ def user_pass(version: str, spec: HookPass, defs: str, params: str) -> str:
     ``#line`` and the body (fragment: ``vec4 hook()`` into ``a4k_out``; compute: ``void
     hook()`` writing ``out_image``)."""
     compute = spec.compute is not None
-    hoisted, body = hoist(spec.body)
-    text = head(version, compute, hoisted, _file_lines(spec, hoisted)) + prelude() + params
+    found, body = _hoist(spec.body)
+    lines = {text: spec.body_line + i for text, i in found.items()}
+    text = head(version, compute, list(found), lines) + prelude() + params
     if compute:
         _, _, tw, th = spec.compute
         text += (f"layout(local_size_x = {tw}, local_size_y = {th}) in;\n"

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from typing import Mapping, Sequence
 
 from player.base.errors import ShaderError
@@ -54,7 +53,6 @@ PLANE_COMPONENTS = {"LUMA": 1, "ALPHA": 1, "CHROMA": 2, "XYZ": 3, "NATIVE": 4}
 # then the merged planes (NATIVE) at the reference (luma) plane's size.
 _PLANE_ORDER = ("LUMA", "CHROMA", "ALPHA", "XYZ")
 _OUTPUT_TOKENS = {"OUTPUT.w": 0, "OUTPUT.width": 0, "OUTPUT.h": 1, "OUTPUT.height": 1}
-_EXTENSION = re.compile(r"^[ \t]*#[ \t]*extension[ \t]+(\w+)[ \t]*:[ \t]*(\w+)", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,9 +74,9 @@ class PlaneStage:
     """The plane passes of one profile, for libmpv; ``plan`` resolves them for sizes."""
 
     def __init__(self, moved: Sequence[_Moved], values: Mapping[str, float],
-                 enums: Mapping[str, int]):
+                 enums: Mapping[str, int], extensions: frozenset[str] | None):
         self.moved = tuple(moved)
-        self.extensions: frozenset[str] | None = None   # the driver's; None: keep all lines
+        self.extensions = extensions   # the driver's; None: keep every #extension line
         self._values = dict(values)
         self._enums = dict(enums)
 
@@ -155,29 +153,17 @@ class PlaneStage:
                     out.append(_texture_text(block))
             out.append(_pass_text(m.spec, (hook,), m.file, self._values, self._enums,
                                   output, drop_when=how == "no WHEN"))
-        return without_missing_extensions("\n".join(out), self.extensions)
-
-
-def without_missing_extensions(text: str, have: frozenset[str] | None) -> str:
-    """``text`` with its optional #extension lines for extensions not in ``have`` blanked
-    (line count kept); ``have`` None keeps every line."""
-    if have is None:
-        return text
-
-    def blank(m: re.Match) -> str:
-        name, behaviour = m.group(1), m.group(2)
-        if name in have or name == "all" or behaviour not in ("enable", "warn"):
-            return m.group(0)
-        return f"// a4kplay: {name} not available here, line left out"
-    return _EXTENSION.sub(blank, text)
+        return glsl.without_missing_extensions("\n".join(out), self.extensions)
 
 
 def split_plane_hooks(files: Sequence[ShaderFile],
-                      params: Mapping[str, float] | None = None
+                      params: Mapping[str, float] | None = None,
+                      extensions: frozenset[str] | None = None
                       ) -> tuple[PlaneStage | None, list[ShaderFile]]:
     """(the stage for libmpv, or None when no pass moves; the files with those passes, or
     those hook points of a pass, removed). ``params`` override the PARAM defaults baked
-    into the text."""
+    into the text; ``extensions`` are the driver's (optional #extension lines naming
+    others are blanked; None keeps them all)."""
     values: dict[str, float] = {}
     enums: dict[str, int] = {}
     for f in files:
@@ -202,7 +188,7 @@ def split_plane_hooks(files: Sequence[ShaderFile],
         remaining.append(dataclasses.replace(f, hooks=tuple(kept)))
     if not moved:
         return None, list(files)
-    return PlaneStage(moved, values, enums), remaining
+    return PlaneStage(moved, values, enums, extensions), remaining
 
 
 def chroma_size(w: int, h: int, pixelformat: str | None) -> tuple[int, int]:

@@ -165,23 +165,14 @@ def test_optional_extension_lines_the_driver_lacks_are_blanked():
 #endif
 vec4 hook() { return vec4(F(HOOKED_tex(HOOKED_pos).x)); }
 """
-    stage, _ = split_plane_hooks([parse(text)])
-    stage.extensions = frozenset({"GL_ARB_gpu_shader5"})
+    stage, _ = split_plane_hooks([parse(text)], extensions=frozenset({"GL_ARB_gpu_shader5"}))
     out = stage.plan((100, 50), (50, 25), (200, 100)).text
     assert "#extension GL_EXT_shader_explicit_arithmetic_types_float16" not in out
     assert "#extension GL_ARB_gpu_shader5 : warn" in out          # the driver has it
     assert "#extension GL_EXT_spirv_intrinsics : require" in out  # required: libmpv says no
-    assert out.count("\n") == stage_lines(stage)                  # line numbers kept
-    stage.extensions = None
-    assert "float16 : enable" in stage.plan((100, 50), (50, 25), (200, 100)).text
-
-
-def stage_lines(stage) -> int:
-    saved, stage.extensions = stage.extensions, None
-    try:
-        return stage.plan((100, 50), (50, 25), (200, 100)).text.count("\n")
-    finally:
-        stage.extensions = saved
+    kept = split_plane_hooks([parse(text)])[0].plan((100, 50), (50, 25), (200, 100)).text
+    assert out.count("\n") == kept.count("\n")                    # line numbers kept
+    assert "float16 : enable" in kept
 
 
 ARTCNN_SHAPED = """//!DESC features
