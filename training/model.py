@@ -114,7 +114,7 @@ def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:
     for name, t in model.state_dict().items():
         if name == "head.weight_y":
             name, t = "head.weight", model.head.weight
-        out[name] = t.detach().cpu().numpy().astype(np.float32)
+        out[name] = np.ascontiguousarray(t.detach().cpu().numpy(), dtype=np.float32)
     return out
 
 

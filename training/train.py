@@ -250,7 +250,10 @@ def main(argv=None) -> None:
     if any(c.area for c in cycles):
         sampler = AreaLR(sampler, args.seed)
 
-    model = LearnedUpscaler(channels, blocks, dynamic, use_luma)
+    # channels_last: oneDNN's convolutions at 4-8 channels run about 1.6x faster on this
+    # CPU in that layout (same numbers up to float summation order).
+    model = LearnedUpscaler(channels, blocks, dynamic, use_luma).to(
+        memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     ckpt_path = run_dir / "checkpoint.pt"
     log_path = run_dir / "log.csv"
@@ -290,7 +293,8 @@ def main(argv=None) -> None:
         for g in opt.param_groups:
             g["lr"] = lr_now
         lr_np, hr_np = draw(sampler, cycle, args.batch, default_share)
-        pred, target = model(torch.from_numpy(lr_np)), torch.from_numpy(hr_np)
+        x = torch.from_numpy(lr_np).contiguous(memory_format=torch.channels_last)
+        pred, target = model(x), torch.from_numpy(hr_np)
         if loss_kind == "luma":
             pred, target = luma(pred), luma(target)
         charb = charbonnier(pred, target)  # what log.csv records, whatever the cycle optimises

@@ -13,8 +13,9 @@
 // - maps are stored at output size rather than source size (see variants/full_srcmaps.glsl);
 // - thin lines keys on the luma of the scaled colours it moves, FXAA uses (2R+3G+B)/6
 //   throughout (the original mixed source-plane luma and the red channel).
-// - thin lines and FXAA run at 0.25x the published strength, and kernels need a 1/128
-//   margin instead of a strict ">" (measured reasons in player/reference.py).
+// - thin lines run at 0.10x, the gradient refine at 0.75x and FXAA at 0.25x the published
+//   strength, and kernels need a 1/128 margin instead of a strict ">" (measured reasons
+//   in player/reference.py: at full strength each step costs PSNR against the source).
 //
 // Every read of a same-size texture at whole-pixel offsets uses texelFetch with the index
 // clamped to the texture: exactly what texture() returns at that texel centre with
@@ -160,9 +161,9 @@ vec4 hook() {
         px[i] = i == 4 ? c : PX(ivec2(i % 3 - 1, i / 3 - 1));
         key[i] = dot(px[i].rgb, vec3(0.2126, 0.7152, 0.0722));
     }
-    // Published strength min(scale / 6, 1), scaled by 0.25: thinning lines costs PSNR
+    // Published strength min(scale / 6, 1), scaled by 0.10: thinning lines costs PSNR
     // against area-downscaled ground truth (measured, see player/reference.py).
-    float st = min(target_size.x / input_size.x / 6.0, 1.0) * 0.25;
+    float st = min(target_size.x / input_size.x / 6.0, 1.0) * 0.10;
     vec4 best = c;
     float best_key = key[4];
     // Kernel k, else its mirror k + 4. Written so that k is a constant once the loop is
@@ -210,7 +211,8 @@ vec4 hook() {
     float key[9];
     for (int i = 0; i < 9; i++)
         key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
-    float s = clamp(min(target_size.x / input_size.x, 1.0) * pg.x * 6.0, 0.0, 1.0);
+    // Published strength clamp(min(scale, 1) * P * 6, 0, 1), scaled by 0.75 (measured).
+    float s = clamp(min(target_size.x / input_size.x, 1.0) * pg.x * 6.0, 0.0, 1.0) * 0.75;
     for (int i = 0; i < 8; i++) {
         int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
         if (matches(k, key)) {
