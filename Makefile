@@ -44,7 +44,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
-# then Learned-S with the v1 recipe; about 55 minutes on 2 idle cores), exports them to
+# Learned-S with the v1 recipe once L is done; about 1 h 35 min on 2 idle cores, Learned-M's
+# 40000 steps being the longest part), exports them to
 # shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install
@@ -52,8 +53,7 @@ train: install
 	$(BIN)/python -m training.realdata
 	$(BIN)/python -m training.train --size learned_m --threads 1 & m=$$!; \
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
-	  wait $$m && wait $$l
-	$(BIN)/python -m training.train --size learned_s --threads 1
+	  wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1 && wait $$m
 	for s in s m l; do $(BIN)/python -m training.export --mode compute shaders/learned/learned_$$s.npz; done
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz --images build/training-data/val-real
