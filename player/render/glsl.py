@@ -56,15 +56,10 @@ def required_extensions(version: str, compute: bool) -> list[str]:
     return []
 
 
-def hoist(body: str) -> tuple[list[str], str]:
+def hoist(body: str) -> tuple[dict[str, int], str]:
     """(directives to hoist, body with their lines blanked): ``#version``, ``#extension``
-    and ``#pragma`` lines outside conditional blocks, in order, once each."""
-    found, rest = _hoist(body)
-    return list(found), rest
-
-
-def _hoist(body: str) -> tuple[dict[str, int], str]:
-    """hoist(), with each directive's 0-based line in ``body`` (its first occurrence)."""
+    and ``#pragma`` lines outside conditional blocks, in order, once each, each mapped to
+    its 0-based line in ``body`` (its first occurrence)."""
     hoisted: dict[str, int] = {}
     lines = body.split("\n")
     depth = 0
@@ -181,9 +176,9 @@ def user_pass(version: str, spec: HookPass, defs: str, params: str) -> str:
     ``#line`` and the body (fragment: ``vec4 hook()`` into ``a4k_out``; compute: ``void
     hook()`` writing ``out_image``)."""
     compute = spec.compute is not None
-    found, body = _hoist(spec.body)
+    found, body = hoist(spec.body)
     lines = {text: spec.body_line + i for text, i in found.items()}
-    text = head(version, compute, list(found), lines) + prelude() + params
+    text = head(version, compute, found, lines) + prelude() + params
     if compute:
         _, _, tw, th = spec.compute
         text += (f"layout(local_size_x = {tw}, local_size_y = {th}) in;\n"

@@ -114,7 +114,8 @@ def test_hoist_moves_directives_once_in_order_and_keeps_lines():
             "#if 0\n#extension GL_B : enable\n#endif\n#extension GL_A : enable\n"
             "#version 460\nvec4 hook() { return vec4(K); }")
     hoisted, rest = glsl.hoist(body)
-    assert hoisted == ["#extension GL_A : enable", "#pragma optimize(on)", "#version 460"]
+    assert list(hoisted) == ["#extension GL_A : enable", "#pragma optimize(on)", "#version 460"]
+    assert hoisted["#extension GL_A : enable"] == 1 and hoisted["#version 460"] == 7
     assert rest.count("\n") == body.count("\n")
     assert "#extension GL_B" in rest and "GL_A" not in rest
     assert glsl.head("450 core", False, hoisted) == (
