@@ -5,6 +5,9 @@ This module owns the measurements (docs/performance.md states the method and the
   ``Chain.run`` + ``glFinish`` (the honest number on llvmpipe), the per-pass split from the
   chain's GL_TIMESTAMP stamps, the main-thread CPU time of ``Chain.run``, and the texture
   fetches per output pixel counted from the shader source (``player.fetches``);
+- ``interleaved_runs``: the same frames, but of several chains round-robin in one process,
+  and each chain's per-round time ratio to a baseline chain (``--baseline``): paired, so
+  it is the figure for "costs at most what X costs" on a noisy machine;
 - ``vs_mpv``: the same shader files on the same generated clip at the same window size and
   display, in our player and in the mpv command line, alternated, as milliseconds per frame
   from whole runs: (median time of an N-frame run - median time of a 1-frame run) / (N - 1),
@@ -42,7 +45,8 @@ from player.tools.bench_report import (format_run, format_tables, plot, public,
                                        write_json)
 
 # what callers and the tests use from the split modules, through this one
-__all__ = ["add_arguments", "run", "select_chains", "bench_run", "source_frames", "machine",
+__all__ = ["add_arguments", "run", "select_chains", "bench_run", "interleaved_runs",
+           "source_frames", "machine",
            "CLIP_FPS", "CLIP_SECONDS", "CUSTOM", "PACKS", "is_pack", "MPV_SCALE",
            "ensure_display", "make_bench_clip", "mpv_command", "mpv_compatible",
            "ours_command", "vs_mpv", "loop_overhead", "format_run", "format_tables", "plot",
@@ -89,6 +93,12 @@ def add_arguments(p) -> None:
                    help="--vs-mpv: alternations of ours and mpv (default 3)")
     p.add_argument("--no-runs", action="store_true",
                    help="--vs-mpv: skip the per-pass GL runs, compare only")
+    p.add_argument("--interleave", action="store_true",
+                   help="time the chains' frames round-robin in one process (A B C, B C A, "
+                        "...) so load drifts hit every chain alike")
+    p.add_argument("--baseline", metavar="NAME",
+                   help="with --interleave (implied): also each chain's per-round time "
+                        "ratio to chain NAME (e.g. A4K-v4-M), median and range")
     p.add_argument("--no-cpu", action="store_true",
                    help="skip the play loop's CPU overhead (two child processes per chain)")
 
@@ -127,6 +137,13 @@ def run(args) -> int:
         if not args.no_runs or not args.vs_mpv:
             result["renderer"] = _renderer()
             for in_size, out_size in sizes:
+                if args.interleave or args.baseline:
+                    runs = interleaved_runs(chains, in_size, out_size, frames, args.warmup,
+                                            args.baseline)
+                    for run in runs:
+                        print(format_run(run), file=sys.stderr, flush=True)
+                    result["runs"] += runs
+                    continue
                 for name, shaders, scaler, params in chains:
                     run = bench_run(name, shaders, scaler, params, in_size, out_size, frames,
                                     args.warmup)
@@ -246,6 +263,80 @@ def source_frames(w: int, h: int, count: int = 3):
     return [np.roll(base, 4 * k, axis=1) for k in range(count)]
 
 
+class _Timed:
+    """One chain set up for timing: its textures, its recorder, its frames' wall and CPU
+    times. ``frame`` draws one whole frame; ``result`` releases the chain and returns the
+    JSON "runs" entry. bench_run drives one alone; interleaved_runs several round-robin."""
+
+    def __init__(self, name: str, shaders: Sequence[str], scaler: str, params: dict,
+                 in_size: tuple[int, int], out_size: tuple[int, int]):
+        from player.render import fetches, offscreen
+        offscreen.context()
+        self.name, self.in_size, self.out_size = name, in_size, out_size
+        files = offscreen.load_shaders(shaders)
+        self.planned = fetches.plan(files, in_size, out_size, scaler, params)
+        self.chain = offscreen.build_chain(shaders, scaler, params, label=name)
+        self.srcs = [offscreen.to_texture(f) for f in source_frames(*in_size)]
+        self.rec = _Recorder()
+        self.chain.timings = self.rec
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.count = 0
+
+    def frame(self, keep: bool) -> float:
+        """Draw one frame; keep its times when ``keep``. Returns its wall time in ms."""
+        from OpenGL import GL
+        GL.glFinish()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        self.chain.run(self.srcs[self.count % len(self.srcs)], *self.out_size)
+        c1 = time.thread_time()
+        GL.glFinish()
+        t1 = time.perf_counter()
+        self.count += 1
+        ms = (t1 - t0) * 1e3
+        if keep:
+            self.wall.append(ms)
+            self.cpu.append((c1 - c0) * 1e3)
+        return ms
+
+    def release(self) -> None:
+        self.chain.release()
+        for s in self.srcs:
+            s.release()
+
+    def result(self) -> dict:
+        """The JSON "runs" entry (plus "_" keys write_json leaves out); releases the chain."""
+        from player.render import fetches
+        frames = len(self.wall)
+        try:
+            for total, passes in self.chain.timer.collect():  # the last frames' stamps
+                self.rec.add(total, passes)
+            warnings = list(self.chain.warnings)
+        finally:
+            self.release()
+        rec = self.rec
+        measured = rec.frames[-frames:] if len(rec.frames) >= frames else rec.frames
+        passes = []
+        if measured:
+            n = len(measured[-1][1])
+            for k in range(n):
+                ms = [f[1][k][1] for f in measured if len(f[1]) == n]
+                passes.append({"desc": measured[-1][1][k][0],
+                               "ms": round(statistics.median(ms), 3)})
+        wall, cpu = self.wall, self.cpu
+        return {"profile": self.name, "input": list(self.in_size),
+                "output": list(self.out_size), "frames": frames,
+                "ms": {"median": round(statistics.median(wall), 3),
+                       "min": round(min(wall), 3), "max": round(max(wall), 3)},
+                "passes": passes,
+                "fetches_per_pixel": round(fetches.per_output_pixel(self.planned,
+                                                                    self.out_size), 3),
+                "_cpu_ms": round(statistics.median(cpu), 3),
+                "_gpu_ms": _median([f[0] for f in measured]),
+                "_plan": [(p.desc, p.w, p.h, p.fetches) for p in self.planned],
+                "_warnings": warnings}
+
+
 def bench_run(name: str, shaders: Sequence[str], scaler: str, params: dict,
               in_size: tuple[int, int], out_size: tuple[int, int], frames: int,
               warmup: int) -> dict:
@@ -254,49 +345,60 @@ def bench_run(name: str, shaders: Sequence[str], scaler: str, params: dict,
     The entry also carries "_cpu_ms" (median main-thread CPU time of Chain.run), which
     ``write_json`` leaves out of the file's runs.
     """
-    from OpenGL import GL
-    from player.render import fetches, offscreen
-    offscreen.context()
-    files = offscreen.load_shaders(shaders)
-    planned = fetches.plan(files, in_size, out_size, scaler, params)
-    chain = offscreen.build_chain(shaders, scaler, params, label=name)
-    srcs = [offscreen.to_texture(f) for f in source_frames(*in_size)]
-    rec = _Recorder()
-    chain.timings = rec
-    wall, cpu = [], []
+    t = _Timed(name, shaders, scaler, params, in_size, out_size)
     try:
         for i in range(warmup + frames):
-            GL.glFinish()
-            t0, c0 = time.perf_counter(), time.thread_time()
-            chain.run(srcs[i % len(srcs)], *out_size)
-            c1 = time.thread_time()
-            GL.glFinish()
-            t1 = time.perf_counter()
-            if i >= warmup:
-                wall.append((t1 - t0) * 1e3)
-                cpu.append((c1 - c0) * 1e3)
-        for total, passes in chain.timer.collect():  # the last frames' stamps
-            rec.add(total, passes)
-        warnings = list(chain.warnings)
-    finally:
-        chain.release()
-        for s in srcs:
-            s.release()
-    measured = rec.frames[-frames:] if len(rec.frames) >= frames else rec.frames
-    passes = []
-    if measured:
-        n = len(measured[-1][1])
-        for k in range(n):
-            ms = [f[1][k][1] for f in measured if len(f[1]) == n]
-            passes.append({"desc": measured[-1][1][k][0], "ms": round(statistics.median(ms), 3)})
-    return {"profile": name, "input": list(in_size), "output": list(out_size),
-            "frames": frames,
-            "ms": {"median": round(statistics.median(wall), 3), "min": round(min(wall), 3),
-                   "max": round(max(wall), 3)},
-            "passes": passes,
-            "fetches_per_pixel": round(fetches.per_output_pixel(planned, out_size), 3),
-            "_cpu_ms": round(statistics.median(cpu), 3),
-            "_gpu_ms": _median([f[0] for f in measured]),
-            "_plan": [(p.desc, p.w, p.h, p.fetches) for p in planned],
-            "_warnings": warnings}
+            t.frame(keep=i >= warmup)
+    except BaseException:
+        t.release()
+        raise
+    return t.result()
 
+
+def interleaved_runs(chains: Sequence[tuple], in_size: tuple[int, int],
+                     out_size: tuple[int, int], frames: int, warmup: int,
+                     baseline: str | None = None) -> list[dict]:
+    """Time the chains' frames round-robin in one process: round r draws one frame of each,
+    starting at chain r (A B C, B C A, C A B, ...), so a change of load hits every chain
+    alike and none always goes first. With ``baseline`` (a chain's name) each entry also
+    carries "vs_baseline": the median, min and max over rounds of its frame's time over the
+    baseline's frame in the same round, a paired ratio that machine noise moves far less
+    than a ratio of two separate runs' medians."""
+    names = [c[0] for c in chains]
+    if baseline is not None and baseline not in names:
+        raise A4kError(f"--baseline {baseline}: not among the measured chains",
+                       hint="name one of: " + ", ".join(names))
+    timed: list[_Timed] = []
+    try:
+        for name, shaders, scaler, params in chains:
+            timed.append(_Timed(name, shaders, scaler, params, in_size, out_size))
+        for t in timed:
+            for _ in range(warmup):
+                t.frame(keep=False)
+        rounds: list[list[float]] = []
+        for r in range(frames):
+            times = [0.0] * len(timed)
+            for k in range(len(timed)):
+                j = (r + k) % len(timed)
+                times[j] = timed[j].frame(keep=True)
+            rounds.append(times)
+    except BaseException:
+        for t in timed:
+            t.release()
+        raise
+    out = []
+    try:
+        for t in timed:
+            out.append(t.result())
+    finally:
+        for t in timed[len(out) + 1:]:  # after a failing result(): the ones never reached
+            t.release()
+    if baseline is not None:
+        b = names.index(baseline)
+        for j, entry in enumerate(out):
+            ratios = [times[j] / times[b] for times in rounds]
+            entry["vs_baseline"] = {"profile": baseline, "rounds": len(ratios),
+                                    "median": round(statistics.median(ratios), 3),
+                                    "min": round(min(ratios), 3),
+                                    "max": round(max(ratios), 3)}
+    return out

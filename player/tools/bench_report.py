@@ -13,7 +13,15 @@ def format_run(run: dict) -> str:
     i, o = run["input"], run["output"]
     return (f"{run['profile']} {i[0]}x{i[1]}->{o[0]}x{o[1]}: {run['ms']['median']:.1f} ms "
             f"(min {run['ms']['min']:.1f}, max {run['ms']['max']:.1f}), "
-            f"{run['fetches_per_pixel']:.1f} fetches/px")
+            f"{run['fetches_per_pixel']:.1f} fetches/px" + _vs(run))
+
+
+def _vs(run: dict) -> str:
+    v = run.get("vs_baseline")
+    if not v:
+        return ""
+    return (f", {v['median']:.2f}x {v['profile']} per round "
+            f"({v['min']:.2f}-{v['max']:.2f}, {v['rounds']} rounds)")
 
 
 def format_tables(result: dict) -> str:
@@ -37,6 +45,18 @@ def format_tables(result: dict) -> str:
                 lines.append(f"  {p['ms']:>9.2f} ms  {w:>5}x{h:<5} {f:>3} fetches/px  {p['desc']}")
             for w in r.get("_warnings", []):
                 lines.append(f"  warning: {w}")
+        paired = [r for r in result["runs"] if r.get("vs_baseline")]
+        if paired:
+            base = paired[0]["vs_baseline"]["profile"]
+            lines += ["", f"interleaved, time over {base}'s in the same round "
+                      f"(median, min, max over rounds):",
+                      f"{'profile':<12} {'input':>9} {'output':>9} {'ratio':>6} {'min':>6} "
+                      f"{'max':>6}"]
+            for r in paired:
+                v = r["vs_baseline"]
+                lines.append(f"{r['profile']:<12} {'x'.join(map(str, r['input'])):>9} "
+                             f"{'x'.join(map(str, r['output'])):>9} {v['median']:>6.2f} "
+                             f"{v['min']:>6.2f} {v['max']:>6.2f}")
     if result.get("vs_mpv"):
         lines += ["", f"{'chain':<12} {'input':>9} {'output':>9} {'ours ms':>8} {'mpv ms':>8} "
                   f"{'ratio':>6}"]

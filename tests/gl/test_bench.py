@@ -135,6 +135,31 @@ def test_json_schema_and_fetch_counts(glcheck, tmp_path, capsys):
     assert "nine taps" in capsys.readouterr().out   # the per-pass table on stdout
 
 
+def test_interleaved_runs_pair_each_chain_with_the_baseline(glcheck, tmp_path, capsys):
+    data = _bench(tmp_path, "--no-cpu", "--baseline", "Off")
+    assert [(r["profile"], r["output"]) for r in data["runs"]] == [
+        ("Off", [64, 36]), ("shaders", [64, 36]), ("Off", [128, 72]), ("shaders", [128, 72])]
+    for r in data["runs"]:
+        assert r["frames"] == 3 and 0 < r["ms"]["min"] <= r["ms"]["max"]
+        v = r["vs_baseline"]
+        assert v["profile"] == "Off" and v["rounds"] == 3
+        assert 0 < v["min"] <= v["median"] <= v["max"]
+        if r["profile"] == "Off":      # its own frame over itself, every round
+            assert v["min"] == v["max"] == 1.0
+    assert [p["desc"] for p in data["runs"][3]["passes"]] == [
+        "nine taps", "scale bicubic (x)", "scale bicubic (y)"]
+    out = capsys.readouterr()
+    assert "time over Off's in the same round" in out.out
+    assert "x Off per round" in out.err
+
+
+def test_baseline_must_be_a_measured_chain(glcheck):
+    with pytest.raises(A4kError, match="not among the measured chains") as e:
+        bench_main(["--profiles", "Off", "Fast", "--baseline", "Full", "--no-cpu",
+                    "--input", "32x18", "--frames", "1", "--warmup", "0"])
+    assert "Off, Fast" in e.value.hint
+
+
 @pytest.mark.parametrize("shaders", [
     ["shaders/anime4k/ultrafast.glsl"], ["shaders/anime4k/fast.glsl"],
     ["shaders/anime4k/full.glsl"],
