@@ -133,9 +133,15 @@ class PairSampler:
                 pairs.append((area_down2(hr), hr))
         return pairs
 
-    def _crop(self) -> tuple[np.ndarray, np.ndarray]:
-        group = self.groups[0 if self.rng.random() < self.corpus_share else 1]
-        lr, hr = group[self.rng.integers(len(group))]
+    def images(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every whole (LR, HR) pair crops come from, float, in image-id order."""
+        return self.groups[0] + self.groups[1]
+
+    def _crop(self) -> tuple[np.ndarray, np.ndarray, int]:
+        g = 0 if self.rng.random() < self.corpus_share else 1
+        group = self.groups[g]
+        idx = int(self.rng.integers(len(group)))
+        lr, hr = group[idx]
         n = self.lr_size
         for _ in range(8):  # skip flat background crops: they teach nothing
             y = int(self.rng.integers(lr.shape[0] - n + 1))
@@ -143,7 +149,7 @@ class PairSampler:
             h = hr[2 * y:2 * y + 2 * n, 2 * x:2 * x + 2 * n]
             if h.std() >= self.min_std:
                 break
-        return lr[y:y + n, x:x + n], h
+        return lr[y:y + n, x:x + n], h, idx + (len(self.groups[0]) if g else 0)
 
     def _augment(self, lr: np.ndarray, hr: np.ndarray):
         k = int(self.rng.integers(8))
@@ -159,14 +165,20 @@ class PairSampler:
 
     def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """(lr N x 3 x n x n, hr N x 3 x 2n x 2n) float32."""
-        lrs, hrs = [], []
+        return self.batch_ids(size)[:2]
+
+    def batch_ids(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """batch() plus each crop's image id (an index into images())."""
+        lrs, hrs, ids = [], [], []
         for _ in range(size):
-            lr, hr = self._augment(*self._crop())
+            lr, hr, src = self._crop()
+            lr, hr = self._augment(lr, hr)
             if self.jpeg_prob and self.rng.random() < self.jpeg_prob:
                 lr = self._jpeg(np.ascontiguousarray(lr))
             lrs.append(np.ascontiguousarray(lr).transpose(2, 0, 1))
             hrs.append(np.ascontiguousarray(hr).transpose(2, 0, 1))
-        return np.stack(lrs), np.stack(hrs)
+            ids.append(src)
+        return np.stack(lrs), np.stack(hrs), np.array(ids, np.int64)
 
 
 def main(argv=None) -> None:

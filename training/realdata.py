@@ -395,12 +395,20 @@ class RealPairSampler:
         self.n = lr_size
         self.min_std = min_std
 
+        # image id of (scene i, LR variant j): its index in images()
+        self.first = np.cumsum([0] + [len(v) for v in lrs[:-1]]).tolist()
+
+    def images(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every whole (LR, HR) pair crops come from, uint8, in image-id order."""
+        return [(lr, hr) for hr, variants in zip(self.hrs, self.lrs) for lr in variants]
+
     def _crop(self):
         n = self.n
         while True:
             i = int(self.rng.integers(len(self.hrs)))
             hr = self.hrs[i]
-            lr = self.lrs[i][int(self.rng.integers(len(self.lrs[i])))]
+            j = int(self.rng.integers(len(self.lrs[i])))
+            lr = self.lrs[i][j]
             if min(lr.shape[:2]) > n:
                 break
         for _ in range(8):
@@ -409,20 +417,25 @@ class RealPairSampler:
             h = hr[2 * y:2 * y + 2 * n, 2 * x:2 * x + 2 * n]
             if h.std() >= self.min_std * 255:
                 break
-        return lr[y:y + n, x:x + n], h
+        return lr[y:y + n, x:x + n], h, self.first[i] + j
 
     def batch(self, size: int):
-        lrs, hrs = [], []
+        return self.batch_ids(size)[:2]
+
+    def batch_ids(self, size: int):
+        """batch() plus each crop's image id (an index into images())."""
+        lrs, hrs, ids = [], [], []
         for _ in range(size):
-            lr, hr = self._crop()
+            lr, hr, src = self._crop()
             k = int(self.rng.integers(8))
             if k & 4:
                 lr, hr = lr[:, ::-1], hr[:, ::-1]
             lr, hr = np.rot90(lr, k & 3), np.rot90(hr, k & 3)
             lrs.append(lr.transpose(2, 0, 1))
             hrs.append(hr.transpose(2, 0, 1))
+            ids.append(src)
         return (np.stack(lrs).astype(np.float32) / 255.0,
-                np.stack(hrs).astype(np.float32) / 255.0)
+                np.stack(hrs).astype(np.float32) / 255.0, np.array(ids, np.int64))
 
 
 class MixedSampler:
@@ -433,13 +446,22 @@ class MixedSampler:
         self.real, self.clean, self.share = real, clean, clean_share
         self.rng = np.random.default_rng([seed, 7])
 
+    def images(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The realistic images, then the clean ones (ids of clean crops are offset)."""
+        return self.real.images() + self.clean.images()
+
     def batch(self, size: int):
+        return self.batch_ids(size)[:2]
+
+    def batch_ids(self, size: int):
         k = int(self.rng.binomial(size, self.share)) if self.share > 0 else 0
-        lr, hr = self.real.batch(size - k)
+        lr, hr, ids = self.real.batch_ids(size - k)
         if k:
-            clr, chr_ = self.clean.batch(k)
+            clr, chr_, cids = self.clean.batch_ids(k)
+            offset = sum(len(v) for v in self.real.lrs)
             lr, hr = np.concatenate([lr, clr]), np.concatenate([hr, chr_])
-        return lr, hr
+            ids = np.concatenate([ids, cids + offset])
+        return lr, hr, ids
 
 
 def load_pool(cache: Path, count: int, seed: int):

@@ -57,6 +57,8 @@ class Cycle:
     area: float = 0.0                 # share of crops whose LR is re-made as the area-down of HR
     logmse: bool = False              # mean over crops of log(MSE + 1e-6): -mean PSNR, up to
                                       # scale; weighs each crop by 1 / its error
+    imgmse: bool = False              # each crop's MSE over its whole source image's MSE
+                                      # (ImageErrors): the gradient of the mean per-image dB
 
 
 # Shorter cosine cycles after the main one (warm restarts), in order. Learned-M's restart
@@ -88,11 +90,12 @@ def sobel(y: torch.Tensor) -> torch.Tensor:
 
 def parse_cycle(text: str) -> Cycle:
     """'STEPS:LR[:OPTION=VALUE...]' with the options of Cycle, e.g. '3000:1e-4:logmse=1'
-    (clean=F, grad=F, l2=F, area=F, logmse=1)."""
+    (clean=F, grad=F, l2=F, area=F, logmse=1, imgmse=1)."""
     steps, lr, *opts = text.split(":")
     keys = {"clean": ("clean_share", float), "grad": ("grad", float),
             "l2": ("l2", float), "area": ("area", float),
-            "logmse": ("logmse", lambda v: bool(int(v)))}
+            "logmse": ("logmse", lambda v: bool(int(v))),
+            "imgmse": ("imgmse", lambda v: bool(int(v)))}
     fields = {}
     for opt in opts:
         k, _, v = opt.partition("=")
@@ -119,7 +122,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
     ap.add_argument("--cycle", type=parse_cycle, action="append", help="a warm-restart "
                     "cycle after the main one, STEPS:LR[:OPTION=VALUE...] with options "
-                    "clean, grad, l2, area, logmse (see Cycle); repeat for several (default: "
+                    "clean, grad, l2, area, logmse, imgmse (see Cycle); repeat for several (default: "
                     "the size's RESTARTS, none with --steps; --cycle 0:0 = none)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr-size", type=int, default=48, help="LR crop side in pixels")
@@ -191,14 +194,60 @@ class AreaLR:
         self.rng = np.random.default_rng([seed, 11])
         self.area_share = 0.0
 
+    def images(self):
+        return self.inner.images()
+
     def batch(self, size: int):
-        lr, hr = self.inner.batch(size)
+        return self.batch_ids(size)[:2]
+
+    def batch_ids(self, size: int):
+        lr, hr, ids = self.inner.batch_ids(size)
         if self.area_share > 0:
             pick = self.rng.random(len(lr)) < self.area_share
             h = hr[pick]
             lr[pick] = 0.25 * (h[..., 0::2, 0::2] + h[..., 1::2, 0::2]
                                + h[..., 0::2, 1::2] + h[..., 1::2, 1::2])
-        return lr, hr
+        return lr, hr, ids
+
+
+class ImageErrors:
+    """The current model's MSE over each whole training image (luma or RGB, as the loss),
+    refreshed every `every` steps of an imgmse cycle. Dividing a crop's squared error by its
+    source image's MSE makes the batch loss an estimate of the gradient of the mean over
+    images of log MSE, i.e. of mean per-image PSNR, the figure every table here reports.
+    Per-crop log MSE weighs a crop by one over its *own* error instead, which underweights
+    the few hard crops (sharp line art) that make most of a sharp frame's error."""
+
+    FLOOR = 1e-6  # the same 60 dB floor as logmse's epsilon
+
+    def __init__(self, images, every: int = 2000):
+        self.images, self.every = images, every
+        self.mse: np.ndarray | None = None
+        self.at = -1
+
+    def refresh(self, model, lum: bool, step: int) -> None:
+        out = np.empty(len(self.images), np.float64)
+        model.eval()
+        with torch.no_grad():
+            for i, (lr, hr) in enumerate(self.images):
+                scale = 255.0 if lr.dtype == np.uint8 else 1.0
+                x = torch.from_numpy(np.ascontiguousarray(lr.transpose(2, 0, 1))[None]
+                                     .astype(np.float32) / scale)
+                t = torch.from_numpy(np.ascontiguousarray(hr.transpose(2, 0, 1))[None]
+                                     .astype(np.float32) / scale)
+                p = model(x.contiguous(memory_format=torch.channels_last))
+                if lum:
+                    p, t = luma(p), luma(t)
+                out[i] = float(((p - t) ** 2).mean())
+        model.train()
+        self.mse = np.maximum(out, self.FLOOR)
+        self.at = step
+
+    def due(self, step: int) -> bool:
+        return self.mse is None or step - self.at >= self.every
+
+    def weights(self, ids: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy((1.0 / self.mse[ids]).astype(np.float32))
 
 
 def draw(sampler, cycle: Cycle, batch: int, default_share: float):
@@ -212,7 +261,7 @@ def draw(sampler, cycle: Cycle, batch: int, default_share: float):
         if not hasattr(s, "inner"):
             break
         s = s.inner
-    return sampler.batch(batch)
+    return sampler.batch_ids(batch)
 
 
 def main(argv=None) -> None:
@@ -264,6 +313,7 @@ def main(argv=None) -> None:
     model = LearnedUpscaler(channels, blocks, dynamic, use_luma).to(
         memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    errors = ImageErrors(sampler.images()) if any(c.imgmse for c in cycles) else None
     ckpt_path = run_dir / "checkpoint.pt"
     log_path = run_dir / "log.csv"
     step, elapsed = 0, 0.0
@@ -273,6 +323,8 @@ def main(argv=None) -> None:
         opt.load_state_dict(ck["opt"])
         torch.set_rng_state(ck["torch_rng"])
         step, elapsed = ck["step"], ck["elapsed"]
+        if errors is not None and ck.get("image_mse") is not None:
+            errors.mse, errors.at = ck["image_mse"], ck["image_mse_at"]
         # A resumed run draws exactly the batches an uninterrupted one would: the sampler's
         # generator states are in the checkpoint; an older checkpoint without them is
         # replayed (about 10 s per 1000 steps).
@@ -301,7 +353,7 @@ def main(argv=None) -> None:
         lr_now = cosine_lr(cycle.lr, k, cycle.steps)
         for g in opt.param_groups:
             g["lr"] = lr_now
-        lr_np, hr_np = draw(sampler, cycle, args.batch, default_share)
+        lr_np, hr_np, ids = draw(sampler, cycle, args.batch, default_share)
         x = torch.from_numpy(lr_np).contiguous(memory_format=torch.channels_last)
         pred, target = model(x), torch.from_numpy(hr_np)
         if loss_kind == "luma":
@@ -309,6 +361,10 @@ def main(argv=None) -> None:
         charb = charbonnier(pred, target)  # what log.csv records, whatever the cycle optimises
         if cycle.logmse:
             loss = torch.log(((pred - target) ** 2).mean((1, 2, 3)) + 1e-6).mean()
+        elif cycle.imgmse:
+            if errors.due(step):
+                errors.refresh(model, loss_kind == "luma", step)
+            loss = (((pred - target) ** 2).mean((1, 2, 3)) * errors.weights(ids)).mean()
         else:
             loss = charb
         if cycle.l2:
@@ -333,6 +389,8 @@ def main(argv=None) -> None:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                         "torch_rng": torch.get_rng_state(),
                         "sampler": [g.bit_generator.state for g in _generators(sampler)],
+                        "image_mse": None if errors is None else errors.mse,
+                        "image_mse_at": None if errors is None else errors.at,
                         "elapsed": time.perf_counter() - t0}, ckpt_path)
 
     train_secs = time.perf_counter() - t0

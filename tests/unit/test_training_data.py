@@ -122,6 +122,50 @@ def test_scenes_and_pool_are_deterministic(tmp_path):
     assert np.array_equal(s1[0], s2[0]) and np.array_equal(s1[1], s2[1])
 
 
+def _found_in(crop: np.ndarray, image: np.ndarray) -> bool:
+    """Whether an (augmented) C x n x n crop is a window of the H x W x C image."""
+    c = crop.transpose(1, 2, 0)
+    n = c.shape[0]
+    for k in range(8):
+        w = np.rot90(c, -(k & 3))
+        w = w[:, ::-1] if k & 4 else w
+        windows = np.lib.stride_tricks.sliding_window_view(image, (n, n), (0, 1))
+        if np.any(np.all(np.abs(windows - w.transpose(2, 0, 1)[None, None]) < 1e-6,
+                         axis=(2, 3, 4))):
+            return True
+    return False
+
+
+def test_crops_name_the_image_they_come_from(tmp_path):
+    """imgmse divides a crop's error by its source image's: the ids must name that image."""
+    rng = np.random.default_rng(3)
+    hrs = [(rng.random((40 + 8 * i, 48, 3)) * 255).astype(np.uint8) for i in range(3)]
+    lrs = [[(rng.random((h.shape[0] // 2, 24, 3)) * 255).astype(np.uint8) for _ in range(2)]
+           for h in hrs]
+    real = realdata.RealPairSampler(hrs, lrs, 8, seed=5)
+    imgs = real.images()
+    assert len(imgs) == 6 and imgs[3][1] is hrs[1] and imgs[3][0] is lrs[1][1]
+    lr, hr, ids = real.batch_ids(12)
+    assert len(set(ids.tolist())) > 2
+    for k, i in enumerate(ids):
+        assert _found_in(lr[k] * 255, imgs[i][0].astype(np.float32))
+        assert _found_in(hr[k] * 255, imgs[i][1].astype(np.float32))
+    again = realdata.RealPairSampler(hrs, lrs, 8, seed=5).batch(12)
+    assert np.array_equal(again[0], lr) and np.array_equal(again[1], hr)
+
+    paths = [_png(tmp_path / f"c{i}.png", (art(40, 48, i) * 255).astype(np.uint8))
+             for i in range(2)]
+    clean = data.PairSampler(paths[:1], paths[1:], 8, seed=2, min_std=0.0)
+    mixed = realdata.MixedSampler(realdata.RealPairSampler(hrs, lrs, 8, seed=5), clean, 0.5, 1)
+    all_imgs = mixed.images()
+    assert len(all_imgs) == 8
+    lr, hr, ids = mixed.batch_ids(16)
+    assert (ids >= 6).any() and (ids < 6).any()
+    for k, i in enumerate(ids):
+        scale = 255.0 if all_imgs[i][0].dtype == np.uint8 else 1.0
+        assert _found_in(hr[k] * scale, all_imgs[i][1].astype(np.float32))
+
+
 def test_validation_sources_are_kept_apart_from_training():
     assert not set(realdata.TRAIN_SIF) & set(realdata.VAL_SIF)
     # the corpus image held out from training is rendered only for validation
