@@ -53,7 +53,8 @@ train: install
 	$(BIN)/python -m training.realdata
 	$(BIN)/python -m training.train --size learned_m --threads 1 & m=$$!; \
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
-	  wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1 && wait $$m
+	  if wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1; \
+	  then wait $$m; else kill $$m 2>/dev/null; wait $$m; exit 1; fi
 	for s in s m l; do $(BIN)/python -m training.export --mode compute shaders/learned/learned_$$s.npz; done
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz
 	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz --images build/training-data/val-real
