@@ -4,8 +4,11 @@
 // Identical to ../full.glsl except that the four analysis passes write their maps at
 // MAIN size (as the original does) while still stepping in output pixels; the
 // refinement passes then read P and G back bilinearly. A quarter of the analysis work
-// and bandwidth at 2x, at the cost of blurrier maps. Kept to measure against full.glsl:
-// on 4 corpus crops (2x) it scores 32.07 dB against full.glsl's 32.70 dB, same sharpness.
+// and bandwidth at 2x, at the cost of blurrier maps. Kept to measure against full.glsl
+// (both with full.glsl's retuned strengths; a4kplay quality, GL, 2x, BT.601 luma PSNR):
+// on the 8-image corpus 36.23 dB against full.glsl's 35.83 (sharpness 0.903 vs 0.912), but
+// on the realistic validation set 39.25 against 40.14, below bicubic's 39.66, so it is
+// not the tier.
 
 //!DESC Anime4K Full (source maps): luma blur H + Sobel rows
 //!HOOK MAIN
