@@ -276,7 +276,13 @@ class _Timed:
         files = offscreen.load_shaders(shaders)
         self.planned = fetches.plan(files, in_size, out_size, scaler, params)
         self.chain = offscreen.build_chain(shaders, scaler, params, label=name)
-        self.srcs = [offscreen.to_texture(f) for f in source_frames(*in_size)]
+        self.srcs = []
+        try:
+            for f in source_frames(*in_size):
+                self.srcs.append(offscreen.to_texture(f))
+        except BaseException:
+            self.release()
+            raise
         self.rec = _Recorder()
         self.chain.timings = self.rec
         self.wall: list[float] = []
