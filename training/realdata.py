@@ -394,9 +394,10 @@ class RealPairSampler:
         self.hrs, self.lrs = hrs, lrs
         self.n = lr_size
         self.min_std = min_std
-
-        # image id of (scene i, LR variant j): its index in images()
-        self.first = np.cumsum([0] + [len(v) for v in lrs[:-1]]).tolist()
+        # image id of (scene i, LR variant j): first[i] + j, its index in images()
+        sizes = [len(v) for v in lrs]
+        self.first = np.cumsum([0] + sizes[:-1]).tolist()
+        self.count = sum(sizes)
 
     def images(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Every whole (LR, HR) pair crops come from, uint8, in image-id order."""
@@ -458,9 +459,8 @@ class MixedSampler:
         lr, hr, ids = self.real.batch_ids(size - k)
         if k:
             clr, chr_, cids = self.clean.batch_ids(k)
-            offset = sum(len(v) for v in self.real.lrs)
             lr, hr = np.concatenate([lr, clr]), np.concatenate([hr, chr_])
-            ids = np.concatenate([ids, cids + offset])
+            ids = np.concatenate([ids, cids + self.real.count])
         return lr, hr, ids
 
 

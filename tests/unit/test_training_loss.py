@@ -2,6 +2,7 @@
 MSE under the current model, the floor, and the per-crop weights. Skips without torch."""
 from __future__ import annotations
 
+import argparse
 import json
 
 import numpy as np
@@ -45,3 +46,5 @@ def test_image_errors_are_each_whole_images_mse_under_the_model():
 def test_imgmse_cycle_option_parses():
     c = parse_cycle("8000:2e-4:imgmse=1")
     assert c.imgmse and not c.logmse and c.steps == 8000 and c.lr == 2e-4
+    with pytest.raises(argparse.ArgumentTypeError, match="choose one per cycle"):
+        parse_cycle("8000:2e-4:logmse=1:imgmse=1")
