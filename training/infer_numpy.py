@@ -65,7 +65,9 @@ def residual(weights: dict, img: np.ndarray) -> np.ndarray:
         k = f"blocks.{i}."
         y = _act(conv3x3(f, weights[k + "conv.weight"], weights[k + "conv.bias"]), leak)
         att = y * _sigmoid(conv1x1(y, weights[k + "gate.weight"], weights[k + "gate.bias"]))
-        if cfg["dynamic"]:
+        if k + "proj.weight" in weights:  # expanded block: narrow back to the stored width
+            f = f + conv1x1(att, weights[k + "proj.weight"], weights[k + "proj.bias"])
+        elif cfg["dynamic"]:
             plain = _act(conv3x3(f, weights[k + "plain.weight"], weights[k + "plain.bias"]), leak)
             m = conv1x1(f, weights[k + "mix.weight"], weights[k + "mix.bias"])
             wa = _sigmoid(m[..., :1] - m[..., 1:])  # softmax over two = sigmoid of difference

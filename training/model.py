@@ -35,13 +35,22 @@ def _act(x: torch.Tensor) -> torch.Tensor:
 
 
 class Block(nn.Module):
-    """One pass: out = x + [w_a * PA(act(conv_a(x))) + w_n * act(conv_n(x))]."""
+    """One pass: out = x + [w_a * PA(act(conv_a(x))) + w_n * act(conv_n(x))].
 
-    def __init__(self, ch: int, dynamic: bool):
+    With expand > ch the pass is an inverted bottleneck: the 3x3 conv widens to `expand`
+    channels, pixel attention gates them, and a 1x1 `proj` narrows back to ch before the
+    skip. The stored feature (what the next pass reads) stays ch wide, so the pass fetches
+    what a plain block fetches and pays only arithmetic for the width (docs/training.md)."""
+
+    def __init__(self, ch: int, dynamic: bool, expand: int | None = None):
         super().__init__()
+        expand = expand or ch
+        if expand != ch and dynamic:
+            raise ValueError("an expanded block has no dynamic (A2N) branch weighting")
         self.dynamic = dynamic
-        self.conv = nn.Conv2d(ch, ch, 3)
-        self.gate = nn.Conv2d(ch, ch, 1)
+        self.conv = nn.Conv2d(ch, expand, 3)
+        self.gate = nn.Conv2d(expand, expand, 1)
+        self.proj = nn.Conv2d(expand, ch, 1) if expand != ch else None
         if dynamic:
             self.plain = nn.Conv2d(ch, ch, 3)
             self.mix = nn.Conv2d(ch, 2, 1)  # local A2N branch weighting, softmax over 2
@@ -50,11 +59,35 @@ class Block(nn.Module):
         px = _pad(x)
         y = _act(self.conv(px))
         att = y * torch.sigmoid(self.gate(y))
+        if self.proj is not None:
+            return x + self.proj(att)
         if not self.dynamic:
             return x + att
         plain = _act(self.plain(px))
         w = torch.softmax(self.mix(x), dim=1)
         return x + w[:, :1] * att + w[:, 1:] * plain
+
+    @torch.no_grad()
+    def widened(self, expand: int, gen: torch.Generator) -> "Block":
+        """The same function as an expanded block (net2net): the old conv and gate are the
+        first ch of `expand` channels, the new channels get small random weights (so they
+        learn), and proj is [identity | 0], so the new channels start with no effect."""
+        ch = self.conv.in_channels
+        if self.proj is not None or self.dynamic or expand <= ch:
+            raise ValueError(f"only a plain block can widen, to more than its {ch} channels")
+        new = Block(ch, False, expand)
+        extra = expand - ch
+        new.conv.weight.copy_(torch.cat([self.conv.weight, 0.1 * torch.randn(
+            extra, ch, 3, 3, generator=gen)]))
+        new.conv.bias.copy_(torch.cat([self.conv.bias, torch.zeros(extra)]))
+        new.gate.weight.zero_()
+        new.gate.weight[:ch, :ch] = self.gate.weight
+        new.gate.weight[ch:, ch:] = 0.3 * torch.randn(extra, extra, 1, 1, generator=gen)
+        new.gate.bias.copy_(torch.cat([self.gate.bias, torch.zeros(extra)]))
+        new.proj.weight.zero_()
+        new.proj.weight[:, :ch, 0, 0] = torch.eye(ch)
+        new.proj.bias.zero_()
+        return new
 
 
 class LumaHead(nn.Module):
@@ -81,13 +114,17 @@ class LearnedUpscaler(nn.Module):
     """2x upscaler: RGB N x 3 x h x w in [0, 1] -> RGB N x 3 x 2h x 2w (unclamped)."""
 
     def __init__(self, channels: int = 4, blocks: int = 5, dynamic: bool = False,
-                 luma: bool = False):
+                 luma: bool = False, expand: int | None = None):
         super().__init__()
         self.config = dict(channels=channels, blocks=blocks, dynamic=dynamic, leak=LEAK)
         if luma:
             self.config["luma"] = True
+        if expand and expand != channels:
+            if expand % 4:
+                raise ValueError(f"expand must be a multiple of 4 (texel groups), got {expand}")
+            self.config["expand"] = expand
         self.head = LumaHead(channels) if luma else nn.Conv2d(3, channels, 3)
-        self.blocks = nn.ModuleList(Block(channels, dynamic) for _ in range(blocks))
+        self.blocks = nn.ModuleList(Block(channels, dynamic, expand) for _ in range(blocks))
         self.tail = nn.Conv2d(channels, 4, 3)
         # Start as plain bilinear: a zero residual is a sane first guess and keeps early
         # training from wrecking the base.
@@ -106,6 +143,13 @@ class LearnedUpscaler(nn.Module):
 
     def conv_layers(self) -> int:
         return 2 + len(self.blocks)
+
+    def widen(self, expand: int, seed: int) -> None:
+        """Make every block an expanded one of `expand` channels, keeping the function
+        (Block.widened); the new channels' random start is fixed by `seed`."""
+        gen = torch.Generator().manual_seed(seed)
+        self.blocks = nn.ModuleList(b.widened(expand, gen) for b in self.blocks)
+        self.config["expand"] = expand
 
 
 def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:

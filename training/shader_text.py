@@ -17,3 +17,8 @@ def fmt(x: float) -> str:
 def groups(n: int) -> list[slice]:
     """Channels 0..n-1 as groups of 4 (a texture texel holds 4)."""
     return [slice(g, min(g + 4, n)) for g in range(0, n, 4)]
+
+
+def expanded(cfg: dict) -> str:
+    """' (expanded to N inside each block)' for a header, or '' for plain blocks."""
+    return f" (expanded to {cfg['expand']} inside each block)" if cfg.get("expand") else ""

@@ -59,6 +59,8 @@ class Cycle:
                                       # scale; weighs each crop by 1 / its error
     imgmse: bool = False              # each crop's MSE over its whole source image's MSE
                                       # (ImageErrors): the gradient of the mean per-image dB
+    widen: int = 0                    # at the cycle's start, make every block an expanded
+                                      # one of this many channels (LearnedUpscaler.widen)
 
     def __post_init__(self):
         if self.logmse and self.imgmse:
@@ -98,12 +100,12 @@ def sobel(y: torch.Tensor) -> torch.Tensor:
 
 def parse_cycle(text: str) -> Cycle:
     """'STEPS:LR[:OPTION=VALUE...]' with the options of Cycle, e.g. '3000:1e-4:logmse=1'
-    (clean=F, grad=F, l2=F, area=F, logmse=1, imgmse=1)."""
+    (clean=F, grad=F, l2=F, area=F, logmse=1, imgmse=1, widen=N)."""
     steps, lr, *opts = text.split(":")
     keys = {"clean": ("clean_share", float), "grad": ("grad", float),
             "l2": ("l2", float), "area": ("area", float),
             "logmse": ("logmse", lambda v: bool(int(v))),
-            "imgmse": ("imgmse", lambda v: bool(int(v)))}
+            "imgmse": ("imgmse", lambda v: bool(int(v))), "widen": ("widen", int)}
     fields = {}
     for opt in opts:
         k, _, v = opt.partition("=")
@@ -133,8 +135,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
     ap.add_argument("--cycle", type=parse_cycle, action="append", help="a warm-restart "
                     "cycle after the main one, STEPS:LR[:OPTION=VALUE...] with options "
-                    "clean, grad, l2, area, logmse, imgmse (see Cycle); repeat for several (default: "
-                    "the size's RESTARTS, none with --steps; --cycle 0:0 = none)")
+                    "clean, grad, l2, area, logmse, imgmse, widen (see Cycle); repeat for "
+                    "several (default: the size's RESTARTS, none with --steps; --cycle 0:0 = "
+                    "none)")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr-size", type=int, default=48, help="LR crop side in pixels")
     ap.add_argument("--lr", type=float, help="base rate of the main cycle (default: the "
@@ -330,6 +333,11 @@ def main(argv=None) -> None:
     step, elapsed = 0, 0.0
     if args.resume and ckpt_path.exists():
         ck = torch.load(ckpt_path, weights_only=False)
+        if "blocks.0.proj.weight" in ck["model"] and "expand" not in model.config:
+            # saved after a widen cycle began: take the shape it had (weights load below)
+            model.widen(ck["model"]["blocks.0.proj.weight"].shape[1], args.seed)
+            model.to(memory_format=torch.channels_last)
+            opt = torch.optim.Adam(model.parameters(), lr=args.lr)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         torch.set_rng_state(ck["torch_rng"])
@@ -361,6 +369,12 @@ def main(argv=None) -> None:
     model.train()
     while step < total:
         cycle, k = cycle_at(step, cycles)
+        if cycle.widen and model.config.get("expand") != cycle.widen:
+            model.widen(cycle.widen, args.seed)
+            model.to(memory_format=torch.channels_last)
+            opt = torch.optim.Adam(model.parameters(), lr=args.lr)  # a fresh start, new shapes
+            print(f"step {step}: blocks widened to {cycle.widen} channels, "
+                  f"{sum(p.numel() for p in model.parameters())} weights", flush=True)
         lr_now = cosine_lr(cycle.lr, k, cycle.steps)
         for g in opt.param_groups:
             g["lr"] = lr_now

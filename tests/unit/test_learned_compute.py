@@ -36,7 +36,7 @@ def compute_file(tmp_path: Path, weights: dict, **kw) -> Path:
 
 # --------------------------------------------------------------------------- (a) pure
 
-_TERM = re.compile(r"V4\(([^()]*)\) \* (i|y)(\d+)(?:_(\d+))?\.([xyzw])")
+_TERM = re.compile(r"V4\(([^()]*)\) \* (i|y|att)(\d+)(?:_(\d+))?\.([xyzw])")
 
 
 def _layers(body: str) -> list[str]:
@@ -108,11 +108,12 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
         bias, cols = _terms(head, f"o{g} = ")
         np.testing.assert_array_equal(bias, w["head.bias"][out])
         _assert_same(cols, _want_conv(w["head.weight"], out, 1, comps=3))
+    inner = w["config"].get("expand", c) // 4  # groups of the conv's output
     for b in range(blocks):
         k = f"blocks.{b}."
         func = funcs[1 + b]
         gw = w[k + "gate.weight"][:, :, 0, 0]
-        for g in range(groups):
+        for g in range(inner):
             out = slice(4 * g, 4 * g + 4)
             bias, cols = _terms(func, f"V4 y{g} = ")
             np.testing.assert_array_equal(bias, w[k + "conv.bias"][out])
@@ -120,11 +121,18 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
             bias, cols = _terms(func, f"V4 att{g} = ", inner="exp(-(")
             np.testing.assert_array_equal(bias, w[k + "gate.bias"][out])
             _assert_same(cols, {("y", gy, None, ch): gw[out, 4 * gy + ch]
-                                for gy in range(groups) for ch in range(4)})
-            if dynamic:
-                bias, cols = _terms(func, f"V4 plain{g} = ")
-                np.testing.assert_array_equal(bias, w[k + "plain.bias"][out])
-                _assert_same(cols, _want_conv(w[k + "plain.weight"], out, groups))
+                                for gy in range(inner) for ch in range(4)})
+        for g in range(groups if inner != groups else 0):  # expanded: proj narrows back
+            out = slice(4 * g, 4 * g + 4)
+            bias, cols = _terms(func, f"o{g} = ")
+            np.testing.assert_array_equal(bias, w[k + "proj.bias"][out])
+            _assert_same(cols, {("att", ga, None, ch): w[k + "proj.weight"][out, 4 * ga + ch, 0, 0]
+                                for ga in range(inner) for ch in range(4)})
+        for g in range(groups if dynamic else 0):
+            out = slice(4 * g, 4 * g + 4)
+            bias, cols = _terms(func, f"V4 plain{g} = ")
+            np.testing.assert_array_equal(bias, w[k + "plain.bias"][out])
+            _assert_same(cols, _want_conv(w[k + "plain.weight"], out, groups))
         for r in range(2 if dynamic else 0):
             expr = func.split(f"F m{r} = ", 1)[1].split(";", 1)[0]
             assert np.float32(re.match(r"F\(([^()]*)\)", expr).group(1)) == w[k + "mix.bias"][r]
@@ -134,7 +142,7 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
             np.testing.assert_array_equal(got, w[k + "mix.weight"][r, :, 0, 0])
         assert ("F m0" in func) == dynamic
     assert f"{label} conv3x3 3->{c} (head)" in passes[0].desc and "(tail)" in passes[-1].desc
-    assert f"conv3x3 {c}->{c}" in passes[0 if fused else 1].desc
+    assert f"conv3x3 {c}->{4 * inner}" in passes[0 if fused else 1].desc
     bias, cols = _terms(funcs[-1], "return vec4(")
     np.testing.assert_array_equal(bias, w["tail.bias"])
     _assert_same(cols, _want_conv(w["tail.weight"], slice(0, 4), groups))
@@ -150,9 +158,12 @@ def test_shipped_shader_is_the_compute_export_of_the_saved_weights(npz):
 
 
 @pytest.mark.parametrize("fused", [False, True], ids=["one-layer", "fused"])
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 2, False), (8, 1, True)])
-def test_compute_constants_equal_random_weights(tmp_path, channels, blocks, dynamic, fused):
-    w = random_weights(channels, blocks, dynamic)
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 2, True, None), (8, 2, False, None), (8, 1, True, None),
+                          (4, 2, False, 8), (8, 1, False, 12)])
+def test_compute_constants_equal_random_weights(tmp_path, channels, blocks, dynamic, expand,
+                                                fused):
+    w = random_weights(channels, blocks, dynamic, expand=expand)
     check_compute_holds_weights(compute_file(tmp_path, w, fuse=fused), w, "Learned-R", fused)
 
 
@@ -276,9 +287,12 @@ def test_shipped_shader_equals_numpy(npz, size):
 
 
 @pytest.mark.gl
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 1, True), (8, 2, False)])
-def test_compute_export_of_random_weights_equals_numpy(tmp_path, channels, blocks, dynamic):
-    weights = random_weights(channels, blocks, dynamic)
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 2, True, None), (8, 1, True, None), (8, 2, False, None),
+                          (4, 2, False, 8), (8, 1, False, 12)])
+def test_compute_export_of_random_weights_equals_numpy(tmp_path, channels, blocks, dynamic,
+                                                       expand):
+    weights = random_weights(channels, blocks, dynamic, expand=expand)
     img = line_art(23, 37)
     got = _gl_matches(compute_file(tmp_path, weights), weights, img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1
@@ -293,12 +307,13 @@ def test_other_tiles_and_patches_equal_numpy(tmp_path, tile, patch):
 
 
 @pytest.mark.gl
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 3, False)])
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 2, True, None), (8, 3, False, None), (4, 3, False, 8)])
 @pytest.mark.parametrize("size", [(41, 57), (9, 13)])
-def test_fused_layers_equal_numpy(tmp_path, channels, blocks, dynamic, size):
+def test_fused_layers_equal_numpy(tmp_path, channels, blocks, dynamic, expand, size):
     """Two layers per pass: the first layer's ring, clamped at the image borders, must be
     the second layer's replicate padding (blocks=3: a pair and a last single pass)."""
-    weights = random_weights(channels, blocks, dynamic, seed=7)
+    weights = random_weights(channels, blocks, dynamic, seed=7, expand=expand)
     img = line_art(*size)
     got = _gl_matches(compute_file(tmp_path, weights, fuse=True), weights, img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1

@@ -40,8 +40,10 @@ def line_art(h: int = 41, w: int = 57) -> np.ndarray:
     return img
 
 
-def random_weights(channels: int, blocks: int, dynamic: bool, seed: int = 3) -> dict:
-    """A weight dict in the saved layout, with residuals large enough to see."""
+def random_weights(channels: int, blocks: int, dynamic: bool, seed: int = 3,
+                   expand: int | None = None) -> dict:
+    """A weight dict in the saved layout, with residuals large enough to see; `expand`:
+    expanded blocks (conv to `expand` channels, gate, 1x1 proj back to `channels`)."""
     rng = np.random.default_rng(seed)
 
     def conv(o, i, k, scale):
@@ -49,11 +51,16 @@ def random_weights(channels: int, blocks: int, dynamic: bool, seed: int = 3) -> 
             (rng.standard_normal(o) * 0.1).astype(np.float32)
 
     w = {"config": dict(channels=channels, blocks=blocks, dynamic=dynamic, leak=0.1)}
+    if expand:
+        w["config"]["expand"] = expand
+    inner = expand or channels
     w["head.weight"], w["head.bias"] = conv(channels, 3, 3, 0.3)
     for b in range(blocks):
         k = f"blocks.{b}."
-        w[k + "conv.weight"], w[k + "conv.bias"] = conv(channels, channels, 3, 0.15)
-        w[k + "gate.weight"], w[k + "gate.bias"] = conv(channels, channels, 1, 0.5)
+        w[k + "conv.weight"], w[k + "conv.bias"] = conv(inner, channels, 3, 0.15)
+        w[k + "gate.weight"], w[k + "gate.bias"] = conv(inner, inner, 1, 0.5)
+        if expand:
+            w[k + "proj.weight"], w[k + "proj.bias"] = conv(channels, inner, 1, 0.3)
         if dynamic:
             w[k + "plain.weight"], w[k + "plain.bias"] = conv(channels, channels, 3, 0.15)
             w[k + "mix.weight"], w[k + "mix.bias"] = conv(2, channels, 1, 0.5)
@@ -69,7 +76,7 @@ def save(weights: dict, path: Path) -> Path:
 
 # --------------------------------------------------------------------------- (a) pure
 
-_TERM = re.compile(r"(mat[0-9x]+)\(([^()]*)\) \* (i|y)(\d+)(?:_(\d+))?")
+_TERM = re.compile(r"(mat[0-9x]+)\(([^()]*)\) \* (i|y|att)(\d+)(?:_(\d+))?")
 
 
 def _matrix(kind: str, numbers: str) -> np.ndarray:
@@ -130,22 +137,32 @@ def check_shader_holds_weights(glsl: Path, npz: Path, label: str) -> None:
         np.testing.assert_array_equal(bias, w["head.bias"][out])
         _assert_terms(terms, {("i", 0, t): m for (_, _, t), m in
                               _expected(w["head.weight"], out, 1).items()})
+    inner = w["config"].get("expand", c) // 4  # groups of the conv's output
     for b in range(blocks):
         k = f"blocks.{b}."
+        gw = w[k + "gate.weight"][:, :, 0, 0]
         for go in range(groups):
             p = passes[groups * (1 + b) + go]
-            assert f"{label} conv3x3 {c}->{c}" in p.desc
+            assert f"{label} conv3x3 {c}->{4 * inner}" in p.desc
             own = slice(4 * go, 4 * go + 4)
-            for gy in range(groups):
+            for gy in range(inner):
                 out = slice(4 * gy, 4 * gy + 4)
                 bias, terms = _conv_terms(p.body, f"vec4 y{gy}")
                 np.testing.assert_array_equal(bias, w[k + "conv.bias"][out])
                 _assert_terms(terms, _expected(w[k + "conv.weight"], out, groups))
-            gate_bias, gate = _conv_terms(p.body, "vec4 att")
-            np.testing.assert_array_equal(gate_bias, w[k + "gate.bias"][own])
-            gw = w[k + "gate.weight"][:, :, 0, 0]
-            _assert_terms(gate, {("y", gy, None): gw[own, 4 * gy:4 * gy + 4]
-                                 for gy in range(groups)})
+            atts = [f"att{ga}" for ga in range(inner)] if inner != groups else ["att"]
+            for ga, name in enumerate(atts):
+                rows = slice(4 * ga, 4 * ga + 4) if inner != groups else own
+                gate_bias, gate = _conv_terms(p.body, f"vec4 {name}")
+                np.testing.assert_array_equal(gate_bias, w[k + "gate.bias"][rows])
+                _assert_terms(gate, {("y", gy, None): gw[rows, 4 * gy:4 * gy + 4]
+                                     for gy in range(inner)})
+            if inner != groups:  # expanded: the return narrows every att group with proj
+                bias, terms = _conv_terms(p.body, "return ")
+                np.testing.assert_array_equal(bias, w[k + "proj.bias"][own])
+                pw = w[k + "proj.weight"][:, :, 0, 0]
+                _assert_terms(terms, {("att", ga, None): pw[own, 4 * ga:4 * ga + 4]
+                                      for ga in range(inner)})
             if dynamic:
                 bias, terms = _conv_terms(p.body, "vec4 plain")
                 np.testing.assert_array_equal(bias, w[k + "plain.bias"][own])
@@ -176,9 +193,12 @@ def test_fragment_export_of_shipped_weights_holds_them(npz, tmp_path):
     check_shader_holds_weights(path, npz, label)
 
 
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, True), (8, 2, False)])
-def test_exported_constants_equal_random_weights(tmp_path, channels, blocks, dynamic):
-    npz = save(random_weights(channels, blocks, dynamic), tmp_path / "learned_r.npz")
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 2, True, None), (8, 2, False, None), (4, 2, False, 8),
+                          (8, 1, False, 12)])
+def test_exported_constants_equal_random_weights(tmp_path, channels, blocks, dynamic, expand):
+    npz = save(random_weights(channels, blocks, dynamic, expand=expand),
+               tmp_path / "learned_r.npz")
     export.export(npz, tmp_path / "learned_r.glsl", "Learned-R", "LEARNED_R", mode="fragment")
     check_shader_holds_weights(tmp_path / "learned_r.glsl", npz, "Learned-R")
 
@@ -197,12 +217,13 @@ def test_export_is_reproducible_and_states_its_cost(tmp_path):
 
 # --------------------------------------------------------------------------- (b) torch
 
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 3, False), (8, 2, True)])
-def test_numpy_forward_equals_torch_forward(channels, blocks, dynamic):
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 3, False, None), (8, 2, True, None), (4, 2, False, 8)])
+def test_numpy_forward_equals_torch_forward(channels, blocks, dynamic, expand):
     torch = pytest.importorskip("torch")
     from training.model import LearnedUpscaler, to_arrays
     torch.manual_seed(0)
-    model = LearnedUpscaler(channels, blocks, dynamic)
+    model = LearnedUpscaler(channels, blocks, dynamic, expand=expand)
     with torch.no_grad():
         for p in model.parameters():
             p.normal_(0.0, 0.3)
@@ -239,11 +260,49 @@ def test_fragment_export_of_shipped_weights_equals_model_on_line_art(npz, tmp_pa
 
 
 @pytest.mark.gl
-@pytest.mark.parametrize("channels,blocks,dynamic", [(4, 2, False), (8, 1, True)])
-def test_exported_random_weights_equal_numpy_in_gl(tmp_path, channels, blocks, dynamic):
-    npz = save(random_weights(channels, blocks, dynamic), tmp_path / "learned_r.npz")
+@pytest.mark.parametrize("channels,blocks,dynamic,expand",
+                         [(4, 2, False, None), (8, 1, True, None), (4, 2, False, 8)])
+def test_exported_random_weights_equal_numpy_in_gl(tmp_path, channels, blocks, dynamic, expand):
+    npz = save(random_weights(channels, blocks, dynamic, expand=expand),
+               tmp_path / "learned_r.npz")
     glsl = tmp_path / "learned_r.glsl"
     export.export(npz, glsl, "Learned-R", "LEARNED_R", mode="fragment")
     img = line_art()
     got = _gl_matches(glsl, infer_numpy.load(npz), img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1
+
+
+def test_widening_keeps_the_function_and_then_learns():
+    """net2net: the widened blocks compute what the plain ones did (proj = [I | 0]), the new
+    channels are live (a gradient reaches proj's new columns), and the start is seeded."""
+    torch = pytest.importorskip("torch")
+    from training.model import LearnedUpscaler
+    torch.manual_seed(0)
+    model = LearnedUpscaler(4, 3)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 0.3)
+    x = torch.from_numpy(line_art(15, 17).transpose(2, 0, 1))[None]
+    with torch.no_grad():
+        before = model(x)
+    model.widen(8, seed=1)
+    assert model.config["expand"] == 8 and model.blocks[0].conv.out_channels == 8
+    out = model(x)
+    torch.testing.assert_close(out, before, atol=1e-6, rtol=0)
+    out.sum().backward()
+    assert model.blocks[0].proj.weight.grad[:, 4:].abs().max() > 0
+    other = LearnedUpscaler(4, 3)  # other weights, same seed: the same new channels
+    other.widen(8, seed=1)
+    torch.testing.assert_close(other.blocks[1].conv.weight[4:], model.blocks[1].conv.weight[4:])
+
+
+def test_an_expanded_block_is_refused_where_it_cannot_be_exported():
+    torch = pytest.importorskip("torch")  # noqa: F841
+    from training.model import Block, LearnedUpscaler
+    with pytest.raises(ValueError, match="multiple of 4"):
+        LearnedUpscaler(4, 2, expand=6)
+    with pytest.raises(ValueError, match="dynamic"):
+        Block(4, True, 8)
+    model = LearnedUpscaler(4, 1, expand=8)
+    with pytest.raises(ValueError, match="only a plain block"):
+        model.widen(12, seed=1)

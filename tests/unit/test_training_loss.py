@@ -1,5 +1,6 @@
-"""The imgmse loss's per-image errors (training/train.py ImageErrors): each whole image's
-MSE under the current model, the floor, and the per-crop weights. Skips without torch."""
+"""training/train.py's restart cycles: the imgmse loss's per-image errors (ImageErrors: each
+whole image's MSE under the current model, the floor, the per-crop weights), the cycle
+options, and a widen cycle's resume. Skips without torch."""
 from __future__ import annotations
 
 import argparse
@@ -48,3 +49,45 @@ def test_imgmse_cycle_option_parses():
     assert c.imgmse and not c.logmse and c.steps == 8000 and c.lr == 2e-4
     with pytest.raises(argparse.ArgumentTypeError, match="choose one per cycle"):
         parse_cycle("8000:2e-4:logmse=1:imgmse=1")
+
+
+def test_widen_cycle_option_parses():
+    c = parse_cycle("20000:5e-4:imgmse=1:widen=8")
+    assert c.widen == 8 and c.imgmse and c.steps == 20000
+    assert parse_cycle("100:1e-4").widen == 0
+
+
+def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, monkeypatch):
+    """The checkpoint after a widen cycle began holds expanded blocks: --resume rebuilds
+    that shape (and its optimizer) and ends where the uninterrupted run ends."""
+    from training import train
+    from training.data import corpus_split
+    if not corpus_split()[0]:
+        pytest.skip("the shared corpus is not here")
+
+    def run(name, *extra):
+        d = tmp_path / name
+        train.main(["--size", "learned_s", "--data", "clean", "--clipart", "0", "--threads",
+                    "1", "--batch", "2", "--lr-size", "16", "--steps", "6", "--cycle",
+                    "8:1e-4:widen=8", "--ckpt-every", "9", "--run-dir", str(d),
+                    "--weights", str(d / "w.npz"), "--data-dir", str(tmp_path / "none"),
+                    *extra])
+        return d / "w.npz"
+
+    whole = run("whole")
+    real_save = torch.save
+
+    def save_then_stop(obj, path):
+        real_save(obj, path)
+        if obj["step"] == 9:
+            raise SystemExit("interrupted")
+    monkeypatch.setattr(torch, "save", save_then_stop)
+    with pytest.raises(SystemExit):
+        run("split")
+    monkeypatch.setattr(torch, "save", real_save)
+    assert "blocks.0.proj.weight" in torch.load(tmp_path / "split" / "checkpoint.pt",
+                                                weights_only=False)["model"]
+    split = run("split", "--resume")
+    a, b = np.load(whole), np.load(split)
+    assert json.loads(str(a["config"]))["expand"] == 8
+    assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
