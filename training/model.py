@@ -144,12 +144,18 @@ class LearnedUpscaler(nn.Module):
     def conv_layers(self) -> int:
         return 2 + len(self.blocks)
 
-    def widen(self, expand: int, seed: int) -> None:
-        """Make every block an expanded one of `expand` channels, keeping the function
-        (Block.widened); the new channels' random start is fixed by `seed`."""
+    def widen(self, expand: int, seed: int, blocks: tuple[int, ...] = ()) -> None:
+        """Make the given blocks (all if none given) expanded ones of `expand` channels,
+        keeping the function (Block.widened); the new channels' start is fixed by `seed`."""
+        which = tuple(blocks) or tuple(range(len(self.blocks)))
+        if not set(which) <= set(range(len(self.blocks))):
+            raise ValueError(f"blocks {which}: the model has blocks 0-{len(self.blocks) - 1}")
         gen = torch.Generator().manual_seed(seed)
-        self.blocks = nn.ModuleList(b.widened(expand, gen) for b in self.blocks)
+        self.blocks = nn.ModuleList(b.widened(expand, gen) if i in which else b
+                                    for i, b in enumerate(self.blocks))
         self.config["expand"] = expand
+        if len(which) < len(self.blocks):
+            self.config["expanded"] = sorted(which)
 
 
 def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:

@@ -20,5 +20,11 @@ def groups(n: int) -> list[slice]:
 
 
 def expanded(cfg: dict) -> str:
-    """' (expanded to N inside each block)' for a header, or '' for plain blocks."""
-    return f" (expanded to {cfg['expand']} inside each block)" if cfg.get("expand") else ""
+    """' (expanded to N inside each block)' (or '... inside blocks 1, 3', 1-based) for a
+    header, or '' for plain blocks."""
+    if not cfg.get("expand"):
+        return ""
+    if "expanded" not in cfg:
+        return f" (expanded to {cfg['expand']} inside each block)"
+    which = ", ".join(str(i + 1) for i in cfg["expanded"])
+    return f" (expanded to {cfg['expand']} inside blocks {which})"

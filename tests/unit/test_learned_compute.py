@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from player.render import glsl, hookfile
-from tests.unit.test_learned_export import LEARNED, WHEN, line_art, random_weights, save
+from tests.unit.test_learned_export import (LEARNED, WHEN, _expansion, line_art,
+                                            random_weights, save)
 from training import export, export_compute, infer_numpy
 
 SHIPPED = [LEARNED / "learned_m.npz", LEARNED / "learned_l.npz", LEARNED / "learned_s.npz"]
@@ -108,9 +109,9 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
         bias, cols = _terms(head, f"o{g} = ")
         np.testing.assert_array_equal(bias, w["head.bias"][out])
         _assert_same(cols, _want_conv(w["head.weight"], out, 1, comps=3))
-    inner = w["config"].get("expand", c) // 4  # groups of the conv's output
     for b in range(blocks):
         k = f"blocks.{b}."
+        inner = w[k + "conv.weight"].shape[0] // 4  # groups of the conv's output
         func = funcs[1 + b]
         gw = w[k + "gate.weight"][:, :, 0, 0]
         for g in range(inner):
@@ -142,7 +143,8 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
             np.testing.assert_array_equal(got, w[k + "mix.weight"][r, :, 0, 0])
         assert ("F m0" in func) == dynamic
     assert f"{label} conv3x3 3->{c} (head)" in passes[0].desc and "(tail)" in passes[-1].desc
-    assert f"conv3x3 {c}->{4 * inner}" in passes[0 if fused else 1].desc
+    inner = w["blocks.0.conv.weight"].shape[0] if blocks else c
+    assert f"conv3x3 {c}->{inner}" in passes[0 if fused else 1].desc
     bias, cols = _terms(funcs[-1], "return vec4(")
     np.testing.assert_array_equal(bias, w["tail.bias"])
     _assert_same(cols, _want_conv(w["tail.weight"], slice(0, 4), groups))
@@ -160,10 +162,10 @@ def test_shipped_shader_is_the_compute_export_of_the_saved_weights(npz):
 @pytest.mark.parametrize("fused", [False, True], ids=["one-layer", "fused"])
 @pytest.mark.parametrize("channels,blocks,dynamic,expand",
                          [(4, 2, True, None), (8, 2, False, None), (8, 1, True, None),
-                          (4, 2, False, 8), (8, 1, False, 12)])
+                          (4, 2, False, 8), (8, 1, False, 12), (4, 3, False, (8, 1))])
 def test_compute_constants_equal_random_weights(tmp_path, channels, blocks, dynamic, expand,
                                                 fused):
-    w = random_weights(channels, blocks, dynamic, expand=expand)
+    w = random_weights(channels, blocks, dynamic, **_expansion(expand))
     check_compute_holds_weights(compute_file(tmp_path, w, fuse=fused), w, "Learned-R", fused)
 
 
@@ -289,10 +291,10 @@ def test_shipped_shader_equals_numpy(npz, size):
 @pytest.mark.gl
 @pytest.mark.parametrize("channels,blocks,dynamic,expand",
                          [(4, 2, True, None), (8, 1, True, None), (8, 2, False, None),
-                          (4, 2, False, 8), (8, 1, False, 12)])
+                          (4, 2, False, 8), (8, 1, False, 12), (4, 3, False, (8, 0, 2))])
 def test_compute_export_of_random_weights_equals_numpy(tmp_path, channels, blocks, dynamic,
                                                        expand):
-    weights = random_weights(channels, blocks, dynamic, expand=expand)
+    weights = random_weights(channels, blocks, dynamic, **_expansion(expand))
     img = line_art(23, 37)
     got = _gl_matches(compute_file(tmp_path, weights), weights, img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1
@@ -308,12 +310,12 @@ def test_other_tiles_and_patches_equal_numpy(tmp_path, tile, patch):
 
 @pytest.mark.gl
 @pytest.mark.parametrize("channels,blocks,dynamic,expand",
-                         [(4, 2, True, None), (8, 3, False, None), (4, 3, False, 8)])
+                         [(4, 2, True, None), (8, 3, False, None), (4, 3, False, (8, 1))])
 @pytest.mark.parametrize("size", [(41, 57), (9, 13)])
 def test_fused_layers_equal_numpy(tmp_path, channels, blocks, dynamic, expand, size):
     """Two layers per pass: the first layer's ring, clamped at the image borders, must be
     the second layer's replicate padding (blocks=3: a pair and a last single pass)."""
-    weights = random_weights(channels, blocks, dynamic, seed=7, expand=expand)
+    weights = random_weights(channels, blocks, dynamic, seed=7, **_expansion(expand))
     img = line_art(*size)
     got = _gl_matches(compute_file(tmp_path, weights, fuse=True), weights, img)
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1

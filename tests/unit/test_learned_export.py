@@ -41,9 +41,10 @@ def line_art(h: int = 41, w: int = 57) -> np.ndarray:
 
 
 def random_weights(channels: int, blocks: int, dynamic: bool, seed: int = 3,
-                   expand: int | None = None) -> dict:
+                   expand: int | None = None, expanded: tuple[int, ...] = ()) -> dict:
     """A weight dict in the saved layout, with residuals large enough to see; `expand`:
-    expanded blocks (conv to `expand` channels, gate, 1x1 proj back to `channels`)."""
+    expanded blocks (conv to `expand` channels, gate, 1x1 proj back to `channels`), all of
+    them or those in `expanded`."""
     rng = np.random.default_rng(seed)
 
     def conv(o, i, k, scale):
@@ -53,19 +54,29 @@ def random_weights(channels: int, blocks: int, dynamic: bool, seed: int = 3,
     w = {"config": dict(channels=channels, blocks=blocks, dynamic=dynamic, leak=0.1)}
     if expand:
         w["config"]["expand"] = expand
-    inner = expand or channels
+    if expanded:
+        w["config"]["expanded"] = list(expanded)
     w["head.weight"], w["head.bias"] = conv(channels, 3, 3, 0.3)
     for b in range(blocks):
         k = f"blocks.{b}."
+        wide = bool(expand) and (not expanded or b in expanded)
+        inner = expand if wide else channels
         w[k + "conv.weight"], w[k + "conv.bias"] = conv(inner, channels, 3, 0.15)
         w[k + "gate.weight"], w[k + "gate.bias"] = conv(inner, inner, 1, 0.5)
-        if expand:
+        if wide:
             w[k + "proj.weight"], w[k + "proj.bias"] = conv(channels, inner, 1, 0.3)
         if dynamic:
             w[k + "plain.weight"], w[k + "plain.bias"] = conv(channels, channels, 3, 0.15)
             w[k + "mix.weight"], w[k + "mix.bias"] = conv(2, channels, 1, 0.5)
     w["tail.weight"], w["tail.bias"] = conv(4, channels, 3, 0.1)
     return w
+
+
+def _expansion(spec) -> dict:
+    """Test parameter -> random_weights keywords: None, N (every block), or (N, block, ...)."""
+    if isinstance(spec, tuple):
+        return {"expand": spec[0], "expanded": spec[1:]}
+    return {"expand": spec}
 
 
 def save(weights: dict, path: Path) -> Path:
@@ -137,9 +148,9 @@ def check_shader_holds_weights(glsl: Path, npz: Path, label: str) -> None:
         np.testing.assert_array_equal(bias, w["head.bias"][out])
         _assert_terms(terms, {("i", 0, t): m for (_, _, t), m in
                               _expected(w["head.weight"], out, 1).items()})
-    inner = w["config"].get("expand", c) // 4  # groups of the conv's output
     for b in range(blocks):
         k = f"blocks.{b}."
+        inner = w[k + "conv.weight"].shape[0] // 4  # groups of the conv's output
         gw = w[k + "gate.weight"][:, :, 0, 0]
         for go in range(groups):
             p = passes[groups * (1 + b) + go]
@@ -195,9 +206,9 @@ def test_fragment_export_of_shipped_weights_holds_them(npz, tmp_path):
 
 @pytest.mark.parametrize("channels,blocks,dynamic,expand",
                          [(4, 2, True, None), (8, 2, False, None), (4, 2, False, 8),
-                          (8, 1, False, 12)])
+                          (8, 1, False, 12), (4, 3, False, (8, 1))])
 def test_exported_constants_equal_random_weights(tmp_path, channels, blocks, dynamic, expand):
-    npz = save(random_weights(channels, blocks, dynamic, expand=expand),
+    npz = save(random_weights(channels, blocks, dynamic, **_expansion(expand)),
                tmp_path / "learned_r.npz")
     export.export(npz, tmp_path / "learned_r.glsl", "Learned-R", "LEARNED_R", mode="fragment")
     check_shader_holds_weights(tmp_path / "learned_r.glsl", npz, "Learned-R")
@@ -261,9 +272,10 @@ def test_fragment_export_of_shipped_weights_equals_model_on_line_art(npz, tmp_pa
 
 @pytest.mark.gl
 @pytest.mark.parametrize("channels,blocks,dynamic,expand",
-                         [(4, 2, False, None), (8, 1, True, None), (4, 2, False, 8)])
+                         [(4, 2, False, None), (8, 1, True, None), (4, 2, False, 8),
+                          (4, 3, False, (8, 0, 2))])
 def test_exported_random_weights_equal_numpy_in_gl(tmp_path, channels, blocks, dynamic, expand):
-    npz = save(random_weights(channels, blocks, dynamic, expand=expand),
+    npz = save(random_weights(channels, blocks, dynamic, **_expansion(expand)),
                tmp_path / "learned_r.npz")
     glsl = tmp_path / "learned_r.glsl"
     export.export(npz, glsl, "Learned-R", "LEARNED_R", mode="fragment")
@@ -294,6 +306,32 @@ def test_widening_keeps_the_function_and_then_learns():
     other = LearnedUpscaler(4, 3)  # other weights, same seed: the same new channels
     other.widen(8, seed=1)
     torch.testing.assert_close(other.blocks[1].conv.weight[4:], model.blocks[1].conv.weight[4:])
+
+
+def test_widening_some_blocks_keeps_the_function_and_the_numpy_forward_follows():
+    torch = pytest.importorskip("torch")
+    from training.model import LearnedUpscaler, to_arrays
+    torch.manual_seed(0)
+    model = LearnedUpscaler(4, 4)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 0.3)
+    img = line_art(13, 16)
+    x = torch.from_numpy(img.transpose(2, 0, 1))[None]
+    with torch.no_grad():
+        before = model(x)
+        model.widen(8, seed=2, blocks=(0, 2))
+        torch.testing.assert_close(model(x), before, atol=1e-6, rtol=0)
+        for p in model.parameters():  # then away from the start, so proj is not [I | 0]
+            p.add_(0.05 * torch.randn(p.shape))
+        want = model(x)[0].numpy().transpose(1, 2, 0)
+    assert [b.proj is not None for b in model.blocks] == [True, False, True, False]
+    assert model.config["expanded"] == [0, 2]
+    arrays = to_arrays(model)
+    arrays["config"] = json.loads(str(arrays["config"]))
+    np.testing.assert_allclose(infer_numpy.upscale(arrays, img, clamp=False), want, atol=2e-5)
+    with pytest.raises(ValueError, match="blocks 0-3"):
+        LearnedUpscaler(4, 4).widen(8, seed=1, blocks=(4,))
 
 
 def test_an_expanded_block_is_refused_where_it_cannot_be_exported():

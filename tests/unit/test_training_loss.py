@@ -53,8 +53,9 @@ def test_imgmse_cycle_option_parses():
 
 def test_widen_cycle_option_parses():
     c = parse_cycle("20000:5e-4:imgmse=1:widen=8")
-    assert c.widen == 8 and c.imgmse and c.steps == 20000
+    assert c.widen == 8 and c.imgmse and c.steps == 20000 and c.blocks == ()
     assert parse_cycle("100:1e-4").widen == 0
+    assert parse_cycle("100:1e-4:widen=8:blocks=0,2,4").blocks == (0, 2, 4)
 
 
 def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, monkeypatch):
@@ -69,7 +70,7 @@ def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, 
         d = tmp_path / name
         train.main(["--size", "learned_s", "--data", "clean", "--clipart", "0", "--threads",
                     "1", "--batch", "2", "--lr-size", "16", "--steps", "6", "--cycle",
-                    "8:1e-4:widen=8", "--ckpt-every", "9", "--run-dir", str(d),
+                    "8:1e-4:widen=8:blocks=1,3", "--ckpt-every", "9", "--run-dir", str(d),
                     "--weights", str(d / "w.npz"), "--data-dir", str(tmp_path / "none"),
                     *extra])
         return d / "w.npz"
@@ -85,9 +86,10 @@ def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, 
     with pytest.raises(SystemExit):
         run("split")
     monkeypatch.setattr(torch, "save", real_save)
-    assert "blocks.0.proj.weight" in torch.load(tmp_path / "split" / "checkpoint.pt",
-                                                weights_only=False)["model"]
+    saved = torch.load(tmp_path / "split" / "checkpoint.pt", weights_only=False)["model"]
+    assert [f"blocks.{i}.proj.weight" in saved for i in range(5)] == [False, True, False,
+                                                                      True, False]
     split = run("split", "--resume")
     a, b = np.load(whole), np.load(split)
-    assert json.loads(str(a["config"]))["expand"] == 8
+    assert json.loads(str(a["config"]))["expanded"] == [1, 3]
     assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
