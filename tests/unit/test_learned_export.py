@@ -284,16 +284,24 @@ def test_exported_random_weights_equal_numpy_in_gl(tmp_path, channels, blocks, d
     assert np.abs(got - np.clip(infer_numpy.bilinear2x(img), 0, 1)).max() > 0.1
 
 
+def _random_model(channels: int, blocks: int):
+    """A plain LearnedUpscaler with seeded weights large enough to matter."""
+    torch = pytest.importorskip("torch")
+    from training.model import LearnedUpscaler
+    torch.manual_seed(0)
+    model = LearnedUpscaler(channels, blocks)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0.0, 0.3)
+    return model
+
+
 def test_widening_keeps_the_function_and_then_learns():
     """net2net: the widened blocks compute what the plain ones did (proj = [I | 0]), the new
     channels are live (a gradient reaches proj's new columns), and the start is seeded."""
     torch = pytest.importorskip("torch")
     from training.model import LearnedUpscaler
-    torch.manual_seed(0)
-    model = LearnedUpscaler(4, 3)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 0.3)
+    model = _random_model(4, 3)
     x = torch.from_numpy(line_art(15, 17).transpose(2, 0, 1))[None]
     with torch.no_grad():
         before = model(x)
@@ -311,11 +319,7 @@ def test_widening_keeps_the_function_and_then_learns():
 def test_widening_some_blocks_keeps_the_function_and_the_numpy_forward_follows():
     torch = pytest.importorskip("torch")
     from training.model import LearnedUpscaler, to_arrays
-    torch.manual_seed(0)
-    model = LearnedUpscaler(4, 4)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0.0, 0.3)
+    model = _random_model(4, 4)
     img = line_art(13, 16)
     x = torch.from_numpy(img.transpose(2, 0, 1))[None]
     with torch.no_grad():
