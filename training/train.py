@@ -4,8 +4,8 @@ One run = fixed seed, fixed schedule, fixed thread count: rerunning the same com
 reproduces the quality (float summation order still depends on the thread count, so a
 different --threads gives a slightly different, equally good, model). The schedule is a
 main cosine cycle and the size's warm restarts (`RESTARTS`, or `--cycle`), each of which
-may change the loss or the data mix, or widen the blocks (`Cycle`). Writes into --run-dir: log.csv (step,
-Charbonnier loss, lr, seconds), loss.png, checkpoint.pt (resumable with --resume: a
+may change the loss or the data mix, or widen the blocks (`Cycle`). Writes into --run-dir:
+log.csv (step, Charbonnier loss, lr, seconds), loss.png, checkpoint.pt (resumable with --resume: a
 resumed run draws exactly the batches an uninterrupted one would) and eval.md (held-out
 PSNR tables); and the weights to --weights (.npz).
 """
@@ -67,6 +67,8 @@ class Cycle:
     def __post_init__(self):
         if self.logmse and self.imgmse:
             raise ValueError("logmse and imgmse are two losses: choose one per cycle")
+        if self.blocks and not self.widen:
+            raise ValueError("blocks names the blocks a widen cycle widens: give widen=N too")
 
 
 # Shorter cosine cycles after the main one (warm restarts), in order. Learned-M's restart
@@ -304,6 +306,10 @@ def main(argv=None) -> None:
     channels = args.channels or channels
     blocks = args.blocks if args.blocks is not None else blocks
     dynamic = dynamic or args.dynamic
+    for c in cycles:  # refused now, not hours later when the cycle starts
+        if any(not 0 <= b < blocks for b in c.blocks):
+            raise SystemExit(f"a widen cycle names blocks {c.blocks}; the model has "
+                             f"blocks 0-{blocks - 1}")
     run_dir = args.run_dir or Path("runs") / args.size
     weights_path = args.weights or Path("shaders/learned") / f"{args.size}.npz"
     run_dir.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,8 @@ def test_widen_cycle_option_parses():
     assert c.widen == 8 and c.imgmse and c.steps == 20000 and c.blocks == ()
     assert parse_cycle("100:1e-4").widen == 0
     assert parse_cycle("100:1e-4:widen=8:blocks=0,2,4").blocks == (0, 2, 4)
+    with pytest.raises(argparse.ArgumentTypeError, match="give widen=N too"):
+        parse_cycle("100:1e-4:blocks=1")
 
 
 def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, monkeypatch):
