@@ -275,6 +275,14 @@ class ImageErrors:
         return torch.from_numpy((1.0 / self.mse[ids]).astype(np.float32))
 
 
+def widen(model, expand: int, seed: int, blocks: tuple[int, ...], lr: float):
+    """Widen the model's blocks in place (LearnedUpscaler.widen) and return a new Adam over
+    its new parameters: the shapes changed, so the old optimizer state cannot carry over."""
+    model.widen(expand, seed, blocks)
+    model.to(memory_format=torch.channels_last)
+    return torch.optim.Adam(model.parameters(), lr=lr)
+
+
 def draw(sampler, cycle: Cycle, batch: int, default_share: float):
     """One batch under the cycle's settings, whichever samplers wrap which."""
     s = sampler
@@ -351,10 +359,8 @@ def main(argv=None) -> None:
         wide = [i for i in range(blocks) if f"blocks.{i}.proj.weight" in ck["model"]]
         if wide and "expand" not in model.config:
             # saved after a widen cycle began: take the shape it had (weights load below)
-            model.widen(ck["model"][f"blocks.{wide[0]}.proj.weight"].shape[1], args.seed,
-                        tuple(wide))
-            model.to(memory_format=torch.channels_last)
-            opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+            opt = widen(model, ck["model"][f"blocks.{wide[0]}.proj.weight"].shape[1],
+                        args.seed, tuple(wide), args.lr)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         torch.set_rng_state(ck["torch_rng"])
@@ -387,9 +393,7 @@ def main(argv=None) -> None:
     while step < total:
         cycle, k = cycle_at(step, cycles)
         if cycle.widen and model.config.get("expand") != cycle.widen:
-            model.widen(cycle.widen, args.seed, cycle.blocks)
-            model.to(memory_format=torch.channels_last)
-            opt = torch.optim.Adam(model.parameters(), lr=args.lr)  # a fresh start, new shapes
+            opt = widen(model, cycle.widen, args.seed, cycle.blocks, args.lr)
             print(f"step {step}: blocks {list(cycle.blocks) or 'all'} widened to "
                   f"{cycle.widen} channels, "
                   f"{sum(p.numel() for p in model.parameters())} weights", flush=True)
