@@ -169,9 +169,16 @@ def to_arrays(model: LearnedUpscaler) -> dict[str, np.ndarray]:
 
 
 def from_arrays(arrays) -> LearnedUpscaler:
+    """The model to_arrays saved, expanded blocks included (each block's width is read from
+    its `proj` weights, as the exporters read it)."""
     cfg = json.loads(str(arrays["config"]))
     luma = bool(cfg.get("luma", False))
     model = LearnedUpscaler(cfg["channels"], cfg["blocks"], cfg["dynamic"], luma)
+    for i in range(cfg["blocks"]):
+        proj = arrays[f"blocks.{i}.proj.weight"] if f"blocks.{i}.proj.weight" in arrays else None
+        if proj is not None:
+            model.blocks[i] = Block(cfg["channels"], False, int(np.shape(proj)[1]))
+    model.config.update({k: cfg[k] for k in ("expand", "expanded") if k in cfg})
     state = {}
     for k in model.state_dict():
         if k == "head.weight_y":  # unfold: the R column is the luma weight times 0.299

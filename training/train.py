@@ -7,7 +7,8 @@ main cosine cycle and the size's warm restarts (`RESTARTS`, or `--cycle`), each 
 may change the loss or the data mix, or widen the blocks (`Cycle`). Writes into --run-dir:
 log.csv (step, Charbonnier loss, lr, seconds), loss.png, checkpoint.pt (resumable with --resume: a
 resumed run draws exactly the batches an uninterrupted one would) and eval.md (held-out
-PSNR tables); and the weights to --weights (.npz).
+PSNR tables); and the weights to --weights (.npz). --init starts from saved weights instead
+and runs only the given --cycle cycles (a further cycle after a shipped schedule).
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ import torch.nn.functional as F
 from training.curve import draw_loss_curve
 from training.data import DEFAULT_CACHE, PairSampler, corpus_split, render_clipart
 from training.evaluate import evaluate, format_table, val_real_images
-from training.model import BT601, LearnedUpscaler, to_arrays
+from training.model import BT601, LearnedUpscaler, from_arrays, to_arrays
 
 # name: (channels, blocks, dynamic, steps, data, luma) of the shipped weights (channels:
 # the stored width; a widen cycle in RESTARTS expands each block's inside).
@@ -162,6 +163,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--run-dir", type=Path, help="default runs/<size>")
     ap.add_argument("--weights", type=Path, help="default shaders/learned/<size>.npz")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--init", type=Path, metavar="NPZ", help="start from these saved weights "
+                    "(a fresh optimizer) and run only the --cycle cycles, e.g. a further "
+                    "cycle after a shipped model's schedule")
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--ckpt-every", type=int, default=1000)
     return ap.parse_args(argv)
@@ -283,6 +287,22 @@ def widen(model, expand: int, seed: int, blocks: tuple[int, ...], lr: float):
     return torch.optim.Adam(model.parameters(), lr=lr)
 
 
+def init_model(path: Path, channels: int, blocks: int, dynamic: bool, use_luma: bool):
+    """The model saved at `path` (training.model.from_arrays), refused unless it has the
+    shape the run asks for: a mismatch would train a different model under the size's name."""
+    try:
+        with np.load(path) as arrays:
+            model = from_arrays(arrays)
+    except (OSError, ValueError, KeyError) as e:
+        raise SystemExit(f"--init {path}: not a saved model ({e})") from None
+    have = (model.config["channels"], model.config["blocks"], model.config["dynamic"],
+            bool(model.config.get("luma")))
+    if have != (channels, blocks, dynamic, use_luma):
+        raise SystemExit(f"--init {path}: channels, blocks, dynamic, luma are {have}; this "
+                         f"run asks for {(channels, blocks, dynamic, use_luma)}")
+    return model
+
+
 def draw(sampler, cycle: Cycle, batch: int, default_share: float):
     """One batch under the cycle's settings, whichever samplers wrap which."""
     s = sampler
@@ -306,6 +326,11 @@ def main(argv=None) -> None:
     restarts = args.cycle if args.cycle is not None else (
         () if explicit_steps else RESTARTS.get(args.size, ()))
     cycles = [Cycle(args.steps, args.lr)] + [c for c in restarts if c.steps > 0]
+    if args.init:
+        if not args.cycle or explicit_steps or args.resume:
+            raise SystemExit("--init runs the --cycle cycles from saved weights: give one "
+                             "or more --cycle, and neither --steps nor --resume")
+        cycles = cycles[1:]
     total = sum(c.steps for c in cycles)
     schedule = describe(cycles)
     data = args.data or data
@@ -347,8 +372,11 @@ def main(argv=None) -> None:
 
     # channels_last: oneDNN's convolutions at 4-8 channels run about 1.6x faster on this
     # CPU in that layout (same numbers up to float summation order).
-    model = LearnedUpscaler(channels, blocks, dynamic, use_luma).to(
-        memory_format=torch.channels_last)
+    if args.init:
+        model = init_model(args.init, channels, blocks, dynamic, use_luma)
+    else:
+        model = LearnedUpscaler(channels, blocks, dynamic, use_luma)
+    model.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     errors = ImageErrors(sampler.images()) if any(c.imgmse for c in cycles) else None
     ckpt_path = run_dir / "checkpoint.pt"

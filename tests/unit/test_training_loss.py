@@ -95,3 +95,44 @@ def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, 
     a, b = np.load(whole), np.load(split)
     assert json.loads(str(a["config"]))["expanded"] == [1, 3]
     assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
+
+
+def test_init_continues_from_saved_widened_weights(tmp_path):
+    """--init loads a saved model, expanded blocks included, and runs only the --cycle cycles
+    from it: with a zero learning rate the weights come back unchanged; a shape other than
+    the size's is refused."""
+    from training import train
+    from training.data import corpus_split
+    from training.model import from_arrays
+    if not corpus_split()[0]:
+        pytest.skip("the shared corpus is not here")
+    torch.manual_seed(3)
+    model = LearnedUpscaler(4, 5, False, False)
+    torch.nn.init.normal_(model.tail.weight, std=0.05)
+    model.widen(8, seed=2, blocks=(0, 3))
+    saved = tmp_path / "start.npz"
+    np.savez(saved, **to_arrays(model))
+    again = from_arrays(np.load(saved))
+    assert again.config == model.config
+    x = torch.rand(1, 3, 9, 11)
+    assert torch.equal(again(x), model(x))
+
+    def run(start, *cycle):
+        out = tmp_path / "out.npz"
+        train.main(["--size", "learned_s", "--data", "clean", "--clipart", "0", "--threads",
+                    "1", "--batch", "2", "--lr-size", "16", "--init", str(start),
+                    *(a for c in cycle for a in ("--cycle", c)), "--run-dir",
+                    str(tmp_path / "run"), "--weights", str(out), "--data-dir",
+                    str(tmp_path / "none")])
+        return np.load(out)
+
+    a, b = np.load(saved), run(saved, "3:0")
+    assert a.files == b.files and all(np.array_equal(a[k], b[k]) for k in a.files)
+    moved = run(saved, "3:1e-3")
+    assert not np.array_equal(moved["blocks.0.proj.weight"], a["blocks.0.proj.weight"])
+    with pytest.raises(SystemExit, match="give one or more --cycle"):
+        train.main(["--size", "learned_s", "--init", str(saved)])
+    other = tmp_path / "other.npz"
+    np.savez(other, **to_arrays(LearnedUpscaler(8, 5, False, False)))
+    with pytest.raises(SystemExit, match="this run asks for"):
+        run(other, "3:1e-3")
