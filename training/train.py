@@ -64,6 +64,8 @@ class Cycle:
     widen: int = 0                    # at the cycle's start, make blocks expanded ones of
                                       # this many channels (LearnedUpscaler.widen)
     blocks: tuple[int, ...] = ()      # which blocks widen (0-based; () = all of them)
+    fresh: bool = False               # start the cycle with a new Adam (no moments carried
+                                      # over): what a run from --init weights does
 
     def __post_init__(self):
         if self.logmse and self.imgmse:
@@ -111,13 +113,14 @@ def sobel(y: torch.Tensor) -> torch.Tensor:
 
 def parse_cycle(text: str) -> Cycle:
     """'STEPS:LR[:OPTION=VALUE...]' with the options of Cycle, e.g. '3000:1e-4:logmse=1'
-    (clean=F, grad=F, l2=F, area=F, logmse=1, imgmse=1, widen=N, blocks=I,J,...)."""
+    (clean=F, grad=F, l2=F, area=F, logmse=1, imgmse=1, widen=N, blocks=I,J,..., fresh=1)."""
     steps, lr, *opts = text.split(":")
     keys = {"clean": ("clean_share", float), "grad": ("grad", float),
             "l2": ("l2", float), "area": ("area", float),
             "logmse": ("logmse", lambda v: bool(int(v))),
             "imgmse": ("imgmse", lambda v: bool(int(v))), "widen": ("widen", int),
-            "blocks": ("blocks", lambda v: tuple(int(b) for b in v.split(",")))}
+            "blocks": ("blocks", lambda v: tuple(int(b) for b in v.split(","))),
+            "fresh": ("fresh", lambda v: bool(int(v)))}
     fields = {}
     for opt in opts:
         k, _, v = opt.partition("=")
@@ -147,7 +150,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
     ap.add_argument("--cycle", type=parse_cycle, action="append", help="a warm-restart "
                     "cycle after the main one, STEPS:LR[:OPTION=VALUE...] with options "
-                    "clean, grad, l2, area, logmse, imgmse, widen, blocks (see Cycle); repeat for "
+                    "clean, grad, l2, area, logmse, imgmse, widen, blocks, fresh (see Cycle); repeat for "
                     "several (default: the size's RESTARTS, none with --steps; --cycle 0:0 = "
                     "none)")
     ap.add_argument("--batch", type=int, default=32)
@@ -425,6 +428,8 @@ def main(argv=None) -> None:
             print(f"step {step}: blocks {list(cycle.blocks) or 'all'} widened to "
                   f"{cycle.widen} channels, "
                   f"{sum(p.numel() for p in model.parameters())} weights", flush=True)
+        elif cycle.fresh and k == 0 and step > 0:
+            opt = torch.optim.Adam(model.parameters(), lr=args.lr)
         lr_now = cosine_lr(cycle.lr, k, cycle.steps)
         for g in opt.param_groups:
             g["lr"] = lr_now

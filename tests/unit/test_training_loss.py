@@ -58,6 +58,7 @@ def test_widen_cycle_option_parses():
     assert parse_cycle("100:1e-4:widen=8:blocks=0,2,4").blocks == (0, 2, 4)
     with pytest.raises(argparse.ArgumentTypeError, match="give widen=N too"):
         parse_cycle("100:1e-4:blocks=1")
+    assert parse_cycle("100:1e-4:fresh=1").fresh and not parse_cycle("100:1e-4").fresh
 
 
 def test_a_run_interrupted_after_widening_resumes_to_the_same_weights(tmp_path, monkeypatch):
@@ -136,3 +137,25 @@ def test_init_continues_from_saved_widened_weights(tmp_path):
     np.savez(other, **to_arrays(LearnedUpscaler(8, 5, False, False)))
     with pytest.raises(SystemExit, match="this run asks for"):
         run(other, "3:1e-3")
+
+
+def test_a_fresh_cycle_starts_a_new_optimizer(tmp_path):
+    """fresh=1 drops Adam's moments at the cycle's start (what an --init run does), so the
+    same schedule without it ends on other weights; with it, the run is still repeatable."""
+    from training import train
+    from training.data import corpus_split
+    if not corpus_split()[0]:
+        pytest.skip("the shared corpus is not here")
+
+    def run(name, cycle):
+        out = tmp_path / f"{name}.npz"
+        train.main(["--size", "learned_s", "--data", "clean", "--clipart", "0", "--threads",
+                    "1", "--batch", "2", "--lr-size", "16", "--steps", "4", "--cycle", cycle,
+                    "--run-dir", str(tmp_path / name), "--weights", str(out),
+                    "--data-dir", str(tmp_path / "none")])
+        return np.load(out)
+
+    carried, fresh, again = (run("carried", "4:1e-3"), run("fresh", "4:1e-3:fresh=1"),
+                             run("again", "4:1e-3:fresh=1"))
+    assert all(np.array_equal(fresh[k], again[k]) for k in fresh.files)
+    assert not np.array_equal(carried["tail.weight"], fresh["tail.weight"])
