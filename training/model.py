@@ -175,9 +175,9 @@ def from_arrays(arrays) -> LearnedUpscaler:
     luma = bool(cfg.get("luma", False))
     model = LearnedUpscaler(cfg["channels"], cfg["blocks"], cfg["dynamic"], luma)
     for i in range(cfg["blocks"]):
-        proj = arrays[f"blocks.{i}.proj.weight"] if f"blocks.{i}.proj.weight" in arrays else None
-        if proj is not None:
-            model.blocks[i] = Block(cfg["channels"], False, int(np.shape(proj)[1]))
+        key = f"blocks.{i}.proj.weight"
+        if key in arrays:
+            model.blocks[i] = Block(cfg["channels"], False, int(np.shape(arrays[key])[1]))
     model.config.update({k: cfg[k] for k in ("expand", "expanded") if k in cfg})
     state = {}
     for k in model.state_dict():
