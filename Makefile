@@ -44,8 +44,8 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
-# Learned-S with the v1 recipe once L is done; about 5 h on 2 idle cores, Learned-M's
-# 140000 steps being the longest part), exports them to
+# Learned-S with the v1 recipe once L is done; about 6.5 h on 2 idle cores, Learned-M's
+# 185000 steps being the longest part), exports them to
 # shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install
