@@ -1,4 +1,4 @@
-"""Where the files the player ships are: the one place that knows where they live.
+"""Where things are: the files the player ships, and whether a name is a URL.
 
 The shipped profiles.yaml and our tiers' shaders are package data of ``player.shipped``,
 found through importlib.resources, so the same code finds them in a checkout, in an
@@ -8,8 +8,18 @@ their own location).
 """
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(name: str) -> bool:
+    """What libmpv opens as a stream, not a file: ``proto://...`` (http, https, file,
+    rtmp, ytdl, ...) or ``-`` (standard input). Such a name goes to libmpv exactly as
+    given (a Path would fold its ``//``), and PyAV opens it with timeouts."""
+    return name == "-" or bool(_SCHEME.match(name))
 
 
 def _shipped() -> Path:

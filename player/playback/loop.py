@@ -41,7 +41,7 @@ from player.playback.chainset import ChainSet
 from player.playback.governor import Governor
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
-from player.playback.notices import Notices, playlist_label
+from player.playback.notices import Notices, entry_name, playlist_label
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
 from player.playback.video import QuitWhileOpening, Video
@@ -184,10 +184,11 @@ class Player(MpvEvents, Screen):
         self.files_started += 1
         self._entry_set_up = self.video.playlist_pos()
         self.chapters = self.video.get("chapter-list") or []   # once per file
-        label = playlist_label(self.video.paths, self.video.playlist_pos())
-        name = Path(self.video.current_file()).name
-        self.window.set_title(f"a4kplay - {label if len(self.video.paths) > 1 else name}")
-        if len(self.video.paths) > 1 and self.files_started > 1:
+        pos, count = self.video.playlist_place()
+        label = playlist_label(self.video.current_file(), pos, count)
+        name = entry_name(self.video.current_file())
+        self.window.set_title(f"a4kplay - {label if count > 1 else name}")
+        if count > 1 and self.files_started > 1:
             self.notify(f"Playlist: {label}")
         if self.opts.profile is None and self.config.rules:
             self._apply_rules()
@@ -576,6 +577,10 @@ class Player(MpvEvents, Screen):
         self.window = None
 
 
+# the exit screenshot waits this long at most for the subtitle track to be read (a stream)
+SCREENSHOT_SUBTITLE_WAIT_S = 10.0
+
+
 def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
     """Twice the video's size for small videos, fitted into 1920x1080, aspect kept."""
     scale = min(2.0, 1920 / vw, 1080 / vh)
@@ -605,6 +610,7 @@ def play(opts: PlayOptions, config: Config) -> int:
             if player.presented == 0 and player._last is None:
                 raise MediaError("no frame was presented, so no screenshot was written",
                                  path=opts.screenshot)
+            player.subtitles.settle(SCREENSHOT_SUBTITLE_WAIT_S)
             player.screenshot(opts.screenshot)
         failures = player.video.failures
         if failures:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from player.base.errors import MediaError
+from player.base.paths import is_url
 
 log = logging.getLogger(__name__)
 _COMPILE_ERROR = re.compile(r"\d+:\d+\(\d+\): error:")   # a GLSL compiler's "0:54(12): error:"
@@ -53,7 +54,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
             "fullscreen", "sub-visibility", "idle-active", "media-title", "sub-scale",
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
-            "video-params")
+            "video-params", "playlist")
 SECTION = "a4kplay"
 
 
@@ -72,11 +73,12 @@ class QuitWhileOpening(Exception):
     error, the command line exits 0."""
 
 
-def check_path(path: str | os.PathLike) -> Path:
-    """Fail early, with a clear message, on a path libmpv would only report vaguely."""
+def check_path(path: str | os.PathLike) -> str:
+    """Fail early, with a clear message, on a path libmpv would only report vaguely; the
+    path to hand libmpv (a URL untouched)."""
+    if is_url(str(path)):
+        return str(path)
     p = Path(path).expanduser()
-    if "://" in str(path):
-        return Path(str(path))
     if not p.exists():
         raise MediaError("no such file", path=str(path), hint="check the path")
     if p.is_dir():
@@ -85,7 +87,7 @@ def check_path(path: str | os.PathLike) -> Path:
         raise MediaError("permission denied: the file is not readable", path=str(path))
     if p.stat().st_size == 0:
         raise MediaError("the file is empty", path=str(path))
-    return p
+    return str(p)
 
 
 def watch_later_dir(env: Mapping[str, str] | None = None) -> str:
@@ -105,15 +107,18 @@ class Video:
                  bindings: str = ""):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        self.paths = [str(check_path(p)) for p in paths]
-        self.path = Path(self.paths[0])
+        # what the command line asked for; libmpv's playlist (which IPC clients and
+        # scripts change) is the truth once playing: see current_file() and the props
+        self.paths = [check_path(p) for p in paths]
+        self.path = self.paths[0]
         mpv = import_mpv()
         self._mpv_mod = mpv
         self._events: collections.deque = collections.deque(maxlen=1024)
         self._loaded = threading.Event()
         self.failures: list[tuple[str, str]] = []   # (file, why) of entries that failed
-        self._entry = 0                              # index of the entry playing now
+        self._entry = 0                              # libmpv's id of the entry playing now
         self.loaded_entry = -1                       # the entry whose file-loaded came last
+        self._names: dict[int, str] = {}             # entry id -> its file, from "playlist"
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
         self._dirty = False
@@ -172,7 +177,7 @@ class Video:
             self.ctx.update_cb = self._on_update
             self.set_bindings(bindings)
             for i, p in enumerate(self.paths):
-                self.player.loadfile(p, "replace" if i == 0 else "append")
+                self.command("loadfile", p, "replace" if i == 0 else "append")
             self._wait_loaded(open_timeout)
         except BaseException:
             self.close()
@@ -186,6 +191,10 @@ class Video:
         self._wake()
 
     def _on_property(self, name, value) -> None:
+        if name == "playlist" and isinstance(value, list):
+            for item in value:   # kept for end-file, which names its entry by id only
+                if isinstance(item, dict) and item.get("id") is not None:
+                    self._names[int(item["id"])] = str(item.get("filename", ""))
         if value is not None or name in ("sid", "aid", "chapter", "duration",
                                          "current-tracks/sub"):
             self.props[name] = value
@@ -213,8 +222,8 @@ class Video:
             eid = int(event.event_id.value)
             ids = self._mpv_mod.MpvEventID
             if eid == ids.START_FILE:
-                # entry ids are 1, 2, ... in the order we loaded the files
-                self._entry = int(event.data.playlist_entry_id) - 1
+                # libmpv's entry id: new for every entry added, whoever added it
+                self._entry = int(event.data.playlist_entry_id)
             elif eid == ids.FILE_LOADED:
                 self.loaded_entry = self._entry
                 self._events.append(("file-loaded", None))
@@ -224,9 +233,8 @@ class Video:
                 why = None
                 if data.reason == data.ERROR:
                     why = END_FILE_ERRORS.get(data.error, f"libmpv error {data.error}")
-                    index = int(data.playlist_entry_id) - 1
-                    if 0 <= index < len(self.paths):
-                        self.failures.append((self.paths[index], why))
+                    entry = int(data.playlist_entry_id)
+                    self.failures.append((self._names.get(entry) or self.current_name(), why))
                 self._events.append(("end-file", why))
             elif eid == ids.PLAYBACK_RESTART:
                 self._events.append(("playback-restart", None))
@@ -343,11 +351,24 @@ class Video:
         return int(self.props.get("frame-drop-count") or 0)
 
     def playlist_pos(self) -> int:
-        """The entry playing now (from libmpv's start-file event: never stale)."""
+        """libmpv's id of the entry playing now (from its start-file event: never stale);
+        an identity, not an index: libmpv's playlist changes under IPC and scripts."""
         return self._entry
 
     def current_file(self) -> str:
-        return self.paths[self._entry] if 0 <= self._entry < len(self.paths) else self.paths[0]
+        """The file or URL libmpv plays now, as its ``path`` property says (a round trip:
+        on file and track changes, not per frame)."""
+        path = self.get("path")
+        return str(path) if path else self.current_name()
+
+    def current_name(self) -> str:
+        """The playing entry's file from the last playlist libmpv sent (no round trip)."""
+        return self._names.get(self._entry) or self.paths[0]
+
+    def playlist_place(self) -> tuple[int, int]:
+        """(position, count) in libmpv's playlist now: [2/12]."""
+        pos, count = self.props.get("playlist-pos"), self.props.get("playlist-count")
+        return (pos if isinstance(pos, int) else -1), (count if isinstance(count, int) else 0)
 
     # ---- properties and commands ----------------------------------------------------------
     def get(self, name: str):
