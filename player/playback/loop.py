@@ -41,6 +41,7 @@ from player.playback.chainset import ChainSet
 from player.playback.governor import Governor
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
+from player.playback.mpv_modes import MpvShaderModes
 from player.playback.notices import Notices, entry_name, playlist_label
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
@@ -71,6 +72,7 @@ class PlayOptions:
     stats: str | None = None
     # re-reads the configuration on live reload (the CLI adds --shader profiles to it)
     reload_config: Callable[[], Config] | None = None
+    mpv_setup: object = None          # config/mpv_conf.MpvSetup: the viewer's mpv folder
 
 
 class Player(MpvEvents, Screen):
@@ -97,6 +99,7 @@ class Player(MpvEvents, Screen):
         self.progress_until = 0.0               # o / a seek shows the progress bar until then
         self.sub_visible = True                 # our flag (libmpv's sub-visibility stays off)
         self.subtitles = Subtitles()            # drawn at output resolution, over the chain
+        self.modes = MpvShaderModes(opts.mpv_setup)   # libmpv's glsl-shaders as profiles
         self.hud = HudState()
         self.notices = Notices()
         self.watcher = Watcher(config.source_paths())
@@ -145,7 +148,7 @@ class Player(MpvEvents, Screen):
                 mpv_options.setdefault("fullscreen", "yes")
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
-                               bindings=input_section(config.bindings))
+                               bindings=input_section(config.bindings), setup=opts.mpv_setup)
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))

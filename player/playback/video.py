@@ -54,7 +54,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
             "fullscreen", "sub-visibility", "idle-active", "media-title", "sub-scale",
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
-            "video-params", "playlist")
+            "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
 
 
@@ -104,7 +104,7 @@ class Video:
                  get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
                  audio: bool = True, start: float | None = None, paused: bool = False,
                  options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
-                 bindings: str = ""):
+                 bindings: str = "", setup=None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         # what the command line asked for; libmpv's playlist (which IPC clients and
@@ -121,6 +121,7 @@ class Video:
         self._names: dict[int, str] = {}             # entry id -> its file, from "playlist"
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
+        self._planes_value: list[str] = []           # glsl-shaders as we last set it
         self._dirty = False
         self._closing = False       # close() has begun: libmpv's wake-ups are ignored
         self._wake = wake
@@ -131,36 +132,56 @@ class Video:
         self.size = (0, 0)
         self.size_known = False
         self.fps = 24.0
-        opts = {"vo": "libmpv", "hwdec": "no", "dither_depth": "no", "osc": "no",
-                "input_default_bindings": "yes", "input_vo_keyboard": "no", "idle": "yes",
-                "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no",
-                "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
-                # subtitles are ours, drawn at output resolution (player/subs); libmpv
-                # would draw them into the native-size frame, under the shaders
-                "sub_visibility": "no",
-                "watch_later_directory": watch_later_dir()}
-        user = {k.replace("-", "_") for k in (options or {})}
+        user = {k.replace("-", "_"): v for k, v in (options or {}).items()}
+        # In the order libmpv applies them (each as it is set): our defaults, then the
+        # viewer's mpv.conf (config/mpv_conf.py kept only what libmpv may apply), then what
+        # our rendering needs, then --mpv; a default --mpv names is set only by --mpv.
+        defaults = {"hwdec": "no", "input_default_bindings": "yes", "sub_auto": "fuzzy",
+                    "keep_open": "no", "watch_later_directory": watch_later_dir()}
         if "hwdec" not in user and "gpu_hwdec_interop" not in user:
             # software decoding: no hardware interop to probe (the probe prints a
             # misleading "Cannot load libcuda.so.1" on machines without NVIDIA drivers)
-            opts["gpu_hwdec_interop"] = "no"
+            defaults["gpu_hwdec_interop"] = "no"
+        opts = {k: v for k, v in defaults.items() if k not in user}
+        opts["config"] = "no"          # never libmpv's own reading: mpv_conf.py's
+        if setup is not None and setup.folder:
+            opts["config_dir"] = setup.folder      # mpv's ~~/ is the viewer's folder
+        if setup is not None and setup.include_text:
+            self._shader_dir = tempfile.mkdtemp(prefix="a4kplay-mpv-")
+            conf = os.path.join(self._shader_dir, "mpv.conf")
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write(setup.include_text)
+            opts["include"] = conf
+        if setup is not None and setup.input_conf:
+            opts["input_conf"] = setup.input_conf
+        forced = {"vo": "libmpv", "dither_depth": "no", "osc": "no",
+                  "input_vo_keyboard": "no", "idle": "yes", "audio_display": "no",
+                  "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
+                  # subtitles are ours, drawn at output resolution (player/subs); libmpv
+                  # would draw them into the native-size frame, under the shaders
+                  "sub_visibility": "no", "glsl_shaders": ""}
+        opts.update({k: v for k, v in forced.items() if k not in user})
         if not audio:
-            opts["audio"] = "no"
+            user.setdefault("audio", "no")
         if paused:
-            opts["pause"] = "yes"
+            user.setdefault("pause", "yes")
         if start is not None:
-            opts["start"] = str(start)
-        for k, v in (options or {}).items():
-            opts[k.replace("-", "_")] = v
-        # the user's --mpv sub-visibility is our flag's start; libmpv's stays off
-        asked = {k.replace("-", "_"): v for k, v in (options or {}).items()}
-        self.sub_visibility = str(asked.get("sub_visibility", "yes")) not in ("no", "false")
+            user.setdefault("start", str(start))
+        opts.update(user)
+        # the user's sub-visibility (--mpv, else mpv.conf) is our flag's start; libmpv's
+        # stays off
+        asked = user.get("sub_visibility", setup.top_value("sub-visibility") if setup else None)
+        self.sub_visibility = str(asked or "yes") not in ("no", "false")
         opts["sub_visibility"] = "no"
         _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
         try:
             self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
+            self.close()
             bad = _bad_option(e, options or {})
+            if not bad and setup is not None and setup.include_text:
+                raise MediaError(f"libmpv rejected an option of {setup.files[0]}: {e}",
+                                 hint="fix that line, or play with --no-config") from None
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
         self.props: dict[str, object] = {"time-pos": 0.0, "frame-drop-count": 0,
@@ -191,6 +212,13 @@ class Video:
         self._wake()
 
     def _on_property(self, name, value) -> None:
+        if name == "glsl-shaders":
+            # someone else set libmpv's shader list (an input.conf key, an IPC client):
+            # the loop runs it in our chain instead (playback/mpv_modes.py)
+            if isinstance(value, list) and value != self._planes_value:
+                self._events.append(("glsl-shaders", [str(v) for v in value]))
+                self._wake()
+            return
         if name == "playlist" and isinstance(value, list):
             for item in value:   # kept for end-file, which names its entry by id only
                 if isinstance(item, dict) and item.get("id") is not None:
@@ -405,6 +433,7 @@ class Video:
         """Passes on the planes only YUV video has, run by libmpv's renderer (glsl-shaders):
         written to a file of ours, replaced when the text changes, cleared with None."""
         if text is None:
+            self._planes_value = []
             self.command("change-list", "glsl-shaders", "clr", "")
             return
         if self._shader_dir is None:
@@ -413,7 +442,12 @@ class Video:
         path = os.path.join(self._shader_dir, f"planes-{self._shader_count}.glsl")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
+        self._planes_value = [path]
         self.command("change-list", "glsl-shaders", "set", path)
+
+    def plane_file(self) -> str | None:
+        """The file of plane passes we handed libmpv (None: none)."""
+        return self._planes_value[0] if self._planes_value else None
 
     def set_bindings(self, section_text: str) -> None:
         """Our bindings as the one forced input section over mpv's defaults."""
