@@ -1,12 +1,14 @@
-"""Installed like a program: the wheel built from this tree, installed into a fresh virtual
-environment (as pipx does) and run from a folder outside the checkout, plays the demo
+"""Installed like a program: README's `pipx install .` (the wheel built from this tree in a
+fresh virtual environment) run from a folder outside the checkout plays the demo
 headless, upscales with Learned-M, checks its profiles and reports with doctor. Nothing of
 the checkout is on its path: it finds its shaders and profiles.yaml as package data."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,32 +29,42 @@ def sh(cmd, cwd, env, timeout=900):
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
+    """README's `pipx install .` in the checkout, with pipx's folders and HOME in a
+    temporary place: a fresh venv holding the wheel pip builds from the tree."""
+    if not shutil.which("pipx"):
+        pytest.fail("pipx is missing: make test installs it (Debian package pipx)")
     base = tmp_path_factory.mktemp("install")
     env = {k: v for k, v in os.environ.items()
            if k not in ("VIRTUAL_ENV", "PYTHONPATH", "A4KPLAY_DEBUG")}
-    env.update(HOME=str(base / "home"), XDG_CONFIG_HOME=str(base / "home" / ".config"),
-               XDG_CACHE_HOME=str(base / "home" / ".cache"),
-               XDG_STATE_HOME=str(base / "home" / ".local" / "state"),
-               PIP_DISABLE_PIP_VERSION_CHECK="1")
-    (base / "home").mkdir()
-    # the pip cache of the machine, so the dependencies are not fetched again
-    env["PIP_CACHE_DIR"] = os.environ.get("PIP_CACHE_DIR",
-                                          os.path.expanduser("~/.cache/pip"))
-    wheels = base / "dist"
-    sh([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, ROOT],
-       base, env)
-    wheel = next(wheels.glob("a4kplay-*.whl"))
-    venv = base / "venv"
-    # the interpreter the checkout's venv was made from: a fresh venv, not a copy of ours
-    sh([getattr(sys, "_base_executable", sys.executable), "-m", "venv", venv], base, env)
-    sh([venv / "bin" / "pip", "install", "-q", wheel], base, env)
+    home = base / "home"
+    home.mkdir()
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+               XDG_CACHE_HOME=str(home / ".cache"),
+               XDG_STATE_HOME=str(home / ".local" / "state"),
+               PIPX_HOME=str(base / "pipx"), PIPX_BIN_DIR=str(base / "bin"),
+               PIP_DISABLE_PIP_VERSION_CHECK="1",
+               # the machine's pip cache, so the dependencies are not fetched again
+               PIP_CACHE_DIR=os.environ.get("PIP_CACHE_DIR",
+                                            os.path.expanduser("~/.cache/pip")))
+    sh(["pipx", "install", "."], ROOT, env)
+    venv = base / "pipx" / "venvs" / "a4kplay"
+    assert (base / "bin" / "a4kplay").exists()
     run_dir = base / "elsewhere"
     run_dir.mkdir()
-    return venv, run_dir, env
+    return venv, run_dir, env, base / "bin" / "a4kplay"
+
+
+def test_the_wheel_carries_the_shipped_files(tmp_path):
+    sh([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path, ROOT],
+       tmp_path, dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1"))
+    names = zipfile.ZipFile(next(tmp_path.glob("a4kplay-*.whl"))).namelist()
+    for must in ("player/shipped/profiles.yaml", "player/shipped/shaders/anime4k/full.glsl",
+                 "player/shipped/shaders/learned/learned_m.glsl"):
+        assert must in names
 
 
 def test_the_installed_package_is_not_the_checkout(installed):
-    venv, run_dir, env = installed
+    venv, run_dir, env, _ = installed
     r = sh([venv / "bin" / "python", "-c",
             "import player, player.base.paths as p; print(player.__file__); "
             "print(p.SHIPPED_CONFIG); print(sorted(x.name for x in (p.SHADERS / 'learned')"
@@ -64,8 +76,7 @@ def test_the_installed_package_is_not_the_checkout(installed):
 
 
 def test_the_installed_program_plays_upscales_checks_and_reports(installed):
-    venv, run_dir, env = installed
-    exe = venv / "bin" / "a4kplay"
+    venv, run_dir, env, exe = installed
     sh([exe, "demo", "--headless", "--frames", "8", "--screenshot", "demo.png"], run_dir, env)
     shot = np.asarray(Image.open(run_dir / "demo.png").convert("RGB"))
     assert shot.std() > 10                     # a picture, not a blank frame
