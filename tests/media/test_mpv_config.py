@@ -145,3 +145,22 @@ def test_readme_sub_file_example_adds_the_external_track(media, tmp_path):
         assert [t["external-filename"] for t in external] == [str(ass)]
     finally:
         stop(proc, ipc)
+
+
+def test_mpv_conf_glsl_shaders_is_the_chain_it_starts_with(media, tmp_path):
+    """mpv.conf's glsl-shaders= plays in our chain (not in libmpv) unless --profile chose."""
+    d, home = media
+    alt = tmp_path / "alt-home"
+    (alt / "shaders").mkdir(parents=True)
+    (alt / "shaders" / "x.glsl").write_text(INVERT)
+    (alt / "mpv.conf").write_text('glsl-shaders="~~/shaders/x.glsl"\n')
+    stats = tmp_path / "stats.json"
+    proc, ipc = start([d / "two-subs.mkv", "--stats", stats], tmp_path,
+                      player_env(MPV_HOME=str(alt)))
+    try:
+        assert ipc.get("glsl-shaders") == []
+        time.sleep(1)
+    finally:
+        stop(proc, ipc)
+    tiers = {f["tier"] for f in json.loads(stats.read_text())["frames"]}
+    assert tiers == {"mpv glsl-shaders"}
