@@ -159,7 +159,7 @@ class Video:
                   "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
                   # subtitles are ours, drawn at output resolution (player/subs); libmpv
                   # would draw them into the native-size frame, under the shaders
-                  "sub_visibility": "no", "glsl_shaders": ""}
+                  "sub_visibility": "no"}
         opts.update({k: v for k, v in forced.items() if k not in user})
         if not audio:
             user.setdefault("audio", "no")
@@ -184,6 +184,10 @@ class Video:
                                  hint="fix that line, or play with --no-config") from None
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
+        if setup is not None and setup.applied:
+            from player.config.mpv_conf import mark_unknown
+            for line in mark_unknown(setup, self.knows_option):
+                self._events.append(("notice", line))
         self.props: dict[str, object] = {"time-pos": 0.0, "frame-drop-count": 0,
                                          "playlist-pos": 0, "playlist-count": len(self.paths)}
         try:
@@ -406,6 +410,13 @@ class Video:
         except (AttributeError, RuntimeError, SystemError, ValueError) as e:
             log.debug("mpv property %s: %s", name, e)
             return None
+
+    def knows_option(self, name: str) -> bool:
+        """libmpv has an option of that name (``option-info/NAME`` exists)."""
+        try:
+            return self.player._get_property(f"option-info/{name}") is not None
+        except (AttributeError, RuntimeError, SystemError, ValueError):
+            return False
 
     def set(self, name: str, value) -> None:
         try:
