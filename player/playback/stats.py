@@ -22,12 +22,13 @@ class StatsRecorder:
         self.video_fps = video_fps
         self.budget_ms = budget_ms
         # tuples, not dicts: a two-hour film at 60 fps is 430 000 frames
-        self._frames: list[tuple[float, str, float | None, bool, bool]] = []
+        self._frames: list[tuple[float, str, float | None, bool, bool, float | None]] = []
         self._decisions: list[tuple[float, str, str, str]] = []
 
     def add_frame(self, t: float, tier: str, gpu_ms: float | None, late: bool,
-                  dropped: bool) -> None:
-        self._frames.append((t, tier, gpu_ms, bool(late), bool(dropped)))
+                  dropped: bool, late_ms: float | None = None) -> None:
+        """``late_ms``: from libmpv's target time for the frame to the end of its swap."""
+        self._frames.append((t, tier, gpu_ms, bool(late), bool(dropped), late_ms))
 
     def add_decision(self, decision: Any) -> None:
         """Anything with t, from_, to and reason (governor.Decision)."""
@@ -45,8 +46,8 @@ class StatsRecorder:
             "video_fps": _number(self.video_fps),
             "budget_ms": _number(self.budget_ms),
             "frames": [{"t": _number(t), "tier": tier, "gpu_ms": _number(ms),
-                        "late": late, "dropped": dropped}
-                       for t, tier, ms, late, dropped in self._frames],
+                        "late": late, "dropped": dropped, "late_ms": _number(late_ms)}
+                       for t, tier, ms, late, dropped, late_ms in self._frames],
             "decisions": [{"t": _number(t), "from": from_, "to": to, "reason": reason}
                           for t, from_, to, reason in self._decisions],
         }

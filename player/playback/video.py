@@ -23,6 +23,7 @@ render context before the core is terminated (the reverse aborts the process).
 from __future__ import annotations
 
 import collections
+import ctypes
 import logging
 import os
 import re
@@ -56,6 +57,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
             "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
+FRAME_INFO_PRESENT = 1      # render.h: mpv_render_frame_info_flag
 
 
 def import_mpv():
@@ -336,9 +338,28 @@ class Video:
         self._dirty = False
         return self.ctx.update()
 
-    def render(self, fbo: int, w: int, h: int, block: bool = True) -> None:
+    def frame_target_us(self) -> int:
+        """When libmpv wants the frame it has now shown (``next_frame_info``'s target time,
+        in ``now_us()``'s clock; 0: at once, e.g. a redraw while paused). Asked after
+        frame_due() said there is a frame, before rendering it (render.h)."""
+        mpv = self._mpv_mod
+        info = mpv.MpvRenderFrameInfo()
+        param = mpv.MpvRenderParam("invalid")
+        param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
+        param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
+        mpv._mpv_render_context_get_info(self.ctx.handle, param)   # by value (render.h)
+        return int(info.target_time) if info.flags & FRAME_INFO_PRESENT else 0
+
+    def now_us(self) -> int:
+        """libmpv's clock (mpv_get_time_us): what target times are given in."""
+        return int(self._mpv_mod._mpv_get_time_us(self.player.handle))
+
+    def render(self, fbo: int, w: int, h: int) -> None:
+        """The frame into our texture, at once: we do the timing (render.h's way for an
+        API user that runs work of its own after mpv's): the caller presents it at
+        frame_target_us() and then calls report_swap()."""
         self.ctx.render(flip_y=False, opengl_fbo={"w": w, "h": h, "fbo": fbo},
-                        block_for_target_time=block)
+                        block_for_target_time=False)
 
     def report_swap(self) -> None:
         self.ctx.report_swap()
