@@ -148,7 +148,8 @@ class Player(MpvEvents, Screen):
                 mpv_options.setdefault("fullscreen", "yes")
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
-                               bindings=input_section(config.bindings), setup=opts.mpv_setup)
+                               bindings=input_section(config.bindings), setup=opts.mpv_setup,
+                               display=self.window.native_display())
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))

@@ -106,7 +106,8 @@ class Video:
                  get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
                  audio: bool = True, start: float | None = None, paused: bool = False,
                  options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
-                 bindings: str = "", setup=None):
+                 bindings: str = "", setup=None,
+                 display: tuple[str, int] | None = None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         # what the command line asked for; libmpv's playlist (which IPC clients and
@@ -131,6 +132,7 @@ class Video:
         self.quit_asked = False     # libmpv shut down (a quit command), not end of playlist
         self.ctx = None
         self.player = None
+        self.display = None          # "x11" | "wayland": the handle libmpv's interop got
         self.size = (0, 0)
         self.size_known = False
         self.fps = 24.0
@@ -199,8 +201,13 @@ class Video:
             self.player.register_message_handler(SECTION, self._on_message)
             self._proc = mpv.MpvGlGetProcAddressFn(
                 lambda _ctx, name: get_proc_address(name.decode()))
+            # the window's display lets libmpv's hwdec interop map frames on the GPU
+            # (VAAPI over EGL/GLX) instead of copying them back through system memory
+            handle = {f"{display[0]}_display": display[1]} if display else {}
+            self.display = display[0] if display else None
             self.ctx = mpv.MpvRenderContext(self.player, "opengl",
-                                            opengl_init_params={"get_proc_address": self._proc})
+                                            opengl_init_params={"get_proc_address": self._proc},
+                                            **handle)
             self.ctx.update_cb = self._on_update
             self.set_bindings(bindings)
             for i, p in enumerate(self.paths):

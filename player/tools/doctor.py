@@ -150,7 +150,11 @@ def _gl() -> str:
     win = offscreen.context()
     from OpenGL import GL
     version = GL.glGetString(GL.GL_VERSION).decode()
-    return f"{gpu.renderer()}, OpenGL {version} ({win.platform} window)"
+    handle = win.native_display()
+    interop = (f"{handle[0]} display handed to libmpv (hwdec interop: VAAPI/VDPAU/NVDEC "
+               "where the driver has it)" if handle else
+               "no display handle (headless): hwdec copies frames back")
+    return f"{gpu.renderer()}, OpenGL {version} ({win.platform} window); {interop}"
 
 
 def _profiles(path: str | None) -> str:
