@@ -3,8 +3,8 @@ the per-frame state of the loop.
 
 A chain is compiled on first use and kept, so a profile switch, a governor step or the next
 file of a playlist costs no compile. For YUV video a profile's passes on the planes only YUV
-run in libmpv (render/planes.py: ``plane_stage``) and the rest here. With ``whole`` set the
-whole profile runs here, LUMA made from RGB: for RGB video (the only way it can have them)
+run in libmpv (render/planes.py: ``plane_stage``) and the rest here. Asked with ``whole``
+(playback/planes_bridge.py decides it) the whole profile runs here, LUMA made from RGB: for RGB video (the only way it can have them)
 and in A/B compare (both sides must start from the same frame, which libmpv renders once). A reload builds the new chains beside the live ones
 and swaps them in only when all of them build (build-then-swap): on any error the live
 chains stay and the error propagates to the loop, which shows it and plays on.
@@ -22,7 +22,6 @@ class ChainSet:
 
     def __init__(self, config: Config):
         self.config = config
-        self.whole = False   # no plane passes in libmpv: the whole profile in our chain
         self._chains: dict[tuple[str, bool], Chain] = {}
         self._baselines: dict[str, Chain] = {}
         self._planes: dict[tuple[str, bool], PlaneStage | None] = {}
@@ -47,11 +46,13 @@ class ChainSet:
         self.builds += 1
         return chain, planes
 
-    def get(self, name: str) -> Chain:
-        key = (name, self.whole)
+    def get(self, name: str, whole: bool) -> Chain:
+        """The chain of profile ``name``: with ``whole`` all of it, else without the passes
+        libmpv runs on the planes (plane_stage)."""
+        key = (name, whole)
         chain = self._chains.get(key)
         if chain is None:
-            chain, self._planes[key] = self._build(self.config, name, self.whole)
+            chain, self._planes[key] = self._build(self.config, name, whole)
             self._chains[key] = chain
         return chain
 
@@ -63,10 +64,10 @@ class ChainSet:
             self._chains.pop(key).release()
             self._planes.pop(key, None)
 
-    def plane_stage(self, name: str) -> PlaneStage | None:
+    def plane_stage(self, name: str, whole: bool) -> PlaneStage | None:
         """What libmpv runs for profile ``name`` (None: nothing of it there)."""
-        self.get(name)
-        return self._planes.get((name, self.whole))
+        self.get(name, whole)
+        return self._planes.get((name, whole))
 
     def baseline(self, scaler: str) -> Chain:
         chain = self._baselines.get(scaler)

@@ -43,11 +43,11 @@ from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
 from player.playback.mpv_modes import MpvShaderModes
 from player.playback.notices import Notices, entry_name, playlist_label
+from player.playback.planes_bridge import PlaneBridge
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
 from player.playback.video import QuitWhileOpening, Video
 from player.render.chain import Target, Timings
-from player.render.planes import chroma_size
 from player.subs import Subtitles
 from player.ui.hud import MESSAGE_SECONDS, HudState
 from player.ui.overlay import Overlay
@@ -114,13 +114,7 @@ class Player(MpvEvents, Screen):
         # main-thread CPU seconds spent in libmpv's render and the buffer swap: work the
         # loop does not own (bench subtracts it to report the loop's own cost)
         self.foreign_cpu_s = 0.0
-        self._planes_sent = None                # the plane shader text libmpv has now
-        self._planes_key = None                 # what _sync_planes last computed it for
-        self._renderer_errors: set[str] = set()  # libmpv compile errors already shown
-        self._broken_planes: set = set()         # plane stages libmpv could not compile
-        # the GPU timer's name for libmpv's render: libmpv 0.35's render API has no per-pass
-        # figures (vo-passes is empty for vo=libmpv), so plane passes are timed within it
-        self._render_label = "mpv render"
+        self.bridge = None                      # what libmpv runs for us (planes_bridge.py)
         self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
         self._wake = threading.Event()
@@ -140,7 +134,7 @@ class Player(MpvEvents, Screen):
             self.presenter = Presenter()
             self.overlay = Overlay()
             self.chains = ChainSet(config)
-            self.chains.get(self.profile)
+            self.chains.get(self.profile, False)
             self._warm_ladder()
             self.timer = gpu.GpuTimer()
             mpv_options = dict(opts.mpv_options)
@@ -159,6 +153,7 @@ class Player(MpvEvents, Screen):
                 if opts.fullscreen:
                     self.window.toggle_fullscreen()
             self.src = gpu.Texture(vw, vh, 4, "f16")
+            self.bridge = PlaneBridge(self.video, self.chains)
             self.sub_visible = self.video.sub_visibility
             self._sub_params()
             if opts.stats:
@@ -177,7 +172,7 @@ class Player(MpvEvents, Screen):
         dummy = gpu.Texture(64, 36, 4, "f16")
         try:
             for name in ladder[ladder.index(self.profile):]:
-                self.chains.get(name).run(dummy, 128, 72)
+                self.chains.get(name, False).run(dummy, 128, 72)
         finally:
             dummy.release()
 
@@ -289,7 +284,7 @@ class Player(MpvEvents, Screen):
         texture, budget; a new playlist entry also gets its rules and governor."""
         before = self.video.size
         if self.video.refresh() != before:
-            self.redraw = True       # the source texture follows in _sync_planes
+            self.redraw = True       # the source texture follows in bridge.update
         entry = self.video.playlist_pos()
         if (entry == self.video.loaded_entry and entry != self._entry_set_up
                 and self.video.size_known):
@@ -326,7 +321,10 @@ class Player(MpvEvents, Screen):
         fw, fh = self.window.framebuffer_size()
         rect = letterbox(*self.video.size, fw, fh)
         if rect.w:
-            self._sync_planes(rect.w, rect.h)
+            size = self.bridge.update(self.tier, self.compare != "off", rect.w, rect.h)
+            if size != self.src.size:         # libmpv renders at the size its passes give
+                self.src.release()
+                self.src = gpu.Texture(size[0], size[1], 4, "f16")
         t = self.video.time_pos()          # read before rendering (mpv's advice)
         tag = {"t": t, "tier": self.tier} if new else None
         self.subtitles.set_time(t)
@@ -341,7 +339,7 @@ class Player(MpvEvents, Screen):
             self.foreign_cpu_s += time.thread_time() - c
         else:
             self.timer.begin(tag)
-        self.timer.stamp(self._render_label)
+        self.timer.stamp(self.bridge.label)
         if rect.w == 0:
             self.timer.end()
             return  # minimised: keep decoding, draw nothing
@@ -395,48 +393,12 @@ class Player(MpvEvents, Screen):
                 return
             time.sleep(min(left, 0.004))
 
-    def _sync_planes(self, out_w: int, out_h: int) -> None:
-        """The tier's passes on YUV planes (CHROMA, the true LUMA, NATIVE) into libmpv, and
-        the size libmpv renders at: the video's, or larger where those passes enlarge the
-        luma plane (CuNNy's 2x), so that mpv's own scaler has nothing to do. Recomputed only
-        when the tier, the video or the output size changed; the text sent again only when
-        it changed (planes.py decides OUTPUT-dependent WHENs here, so a resize rarely
-        does); the source texture reallocated only when its size changes."""
-        vp = self.video.props.get("video-params") or {}
-        # RGB video has no planes; compare needs one libmpv frame for both sides
-        self.chains.whole = vp.get("colormatrix") == "rgb" or self.compare != "off"
-        stage = self.chains.plane_stage(self.tier)
-        if stage in self._broken_planes:
-            stage = None
-        key = (stage, vp.get("w"), vp.get("h"), vp.get("pixelformat"), self.video.size,
-               out_w, out_h)
-        if key == self._planes_key:
-            return
-        self._planes_key = key
-        text, size = None, self.video.size
-        if stage is not None:
-            w, h = int(vp.get("w") or size[0]), int(vp.get("h") or size[1])
-            plan = stage.plan((w, h), chroma_size(w, h, vp.get("pixelformat")), (out_w, out_h))
-            if plan.text is not None:
-                text = plan.text
-                size = (max(1, round(size[0] * plan.size[0] / w)),
-                        max(1, round(size[1] * plan.size[1] / h)))
-        if text != self._planes_sent:
-            self._planes_sent = text
-            self.video.set_plane_shaders(text)
-            n = 0 if text is None else text.count("//!HOOK ")
-            self._render_label = f"mpv render + {n} plane pass{'es' * (n != 1)}" if n \
-                else "mpv render"
-        if size != self.src.size:
-            self.src.release()
-            self.src = gpu.Texture(size[0], size[1], 4, "f16")
-
     def _compose(self, rect: Rect, fw: int, fh: int):
         """Run the chain(s) for this frame: (left texture, right texture or None, split).
         Without compare the chain's last pass draws straight into the window (left None):
         no full-size copy."""
         profile = self.config.profile(self.tier)
-        chain = self.chains.get(self.tier)
+        chain = self.chains.get(self.tier, self.bridge.whole)
         if self.compare == "off":
             self.presenter.clear(0, fw, fh)
             chain.run(self.src, rect.w, rect.h, self.timer,
@@ -488,7 +450,7 @@ class Player(MpvEvents, Screen):
         """The user's choice (or a source rule's): plays now, and is the governor's ceiling."""
         try:
             self.config.profile(name)
-            self.chains.get(name)
+            self.chains.get(name, self.bridge.whole if self.bridge else False)
         except A4kError as e:
             self.notify(f"cannot switch to {name}: {e}")
             return
@@ -540,7 +502,7 @@ class Player(MpvEvents, Screen):
 
     def _governor_switch(self, tier: str) -> None:
         try:
-            self.chains.get(tier)
+            self.chains.get(tier, self.bridge.whole)
         except A4kError as e:
             self.notify(f"auto quality cannot use {tier}: {e}")
             self.governor.set_ceiling(self.tier)   # stay: the governor must not wait for it

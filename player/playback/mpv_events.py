@@ -59,7 +59,7 @@ class MpvEvents:
         """Someone set libmpv's glsl-shaders (an input.conf key, IPC, a script): that list
         plays in our chain as a profile (playback/mpv_modes.py); libmpv gets back only our
         plane passes, so no shader runs twice; an empty list returns to the profile."""
-        self._planes_sent, self._planes_key = False, None   # send ours again next frame
+        self.bridge.resend()                   # libmpv gets our plane passes back
         self.redraw = True
         scaler = self.config.profile(self.profile).scaler
         prof = self.modes.profile_for(items, self.video.plane_file(), scaler)
@@ -75,17 +75,11 @@ class MpvEvents:
         self.select_profile(prof.name, why="glsl-shaders from mpv")
 
     def _renderer_error(self, text: str) -> None:
-        """libmpv could not compile a pass we gave it (render/planes.py): mpv then shows a
-        broken (blue) frame. The tier's plane passes are turned off, the message shown once,
-        playback goes on; a reload of the profile tries them again."""
-        stage = self.chains.plane_stage(self.tier) if self._planes_sent else None
-        if stage is not None and stage not in self._broken_planes:
-            self._broken_planes.add(stage)
-            self.notify(f"libmpv cannot compile the passes of {self.tier} on YUV planes "
-                        f"here ({text}); playing without them")
-        elif text not in self._renderer_errors:
-            self.notify(f"libmpv: {text}")
-        self._renderer_errors.add(text)
+        """libmpv could not compile a pass we gave it: planes_bridge.py decides; said once,
+        playback goes on."""
+        line = self.bridge.compile_failed(self.tier, text)
+        if line:
+            self.notify(line)
 
     def _on_message(self, args: list[str]) -> None:
         """``script-message a4kplay ACTION [ARGS]`` from a binding or an IPC client."""

@@ -89,7 +89,7 @@ class Screen:
             raise MediaError("no frame has been shown yet")
         fw, fh, rect, left, right, split = self._last
         if left is None:   # drawn straight into the window: the chain's picture again
-            left = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
+            left = self.chains.get(self.tier, self.bridge.whole).run(self.src, rect.w, rect.h)
         subs = self.sub_visible if subtitles is None else subtitles
 
         def after(bottom_up: bool) -> None:
@@ -116,7 +116,7 @@ class Screen:
             raise MediaError("no frame has been shown yet")
         fw, fh, rect = self._last[0], self._last[1], self._last[2]
         profile = self.config.profile(self.tier)
-        out = self.chains.get(self.tier).run(self.src, rect.w, rect.h)
+        out = self.chains.get(self.tier, self.bridge.whole).run(self.src, rect.w, rect.h)
         base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h)
         paths = []
         for suffix, tex in (("-baseline", base), (f"-{self.tier}", out)):
