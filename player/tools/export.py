@@ -84,6 +84,7 @@ from player.tools.export_format import (
     subtitle_payload,
     subtitle_text,
     sws_matrix)
+from player.tools.export_video import Pictures, Upscaler, VideoPlan, add_video_stream
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -159,46 +160,6 @@ def _open_input(path: Path):
     except av.FFmpegError as e:
         raise MediaError("not a media file PyAV can read"
                          f" ({getattr(e, 'strerror', None) or e})", path=str(path)) from None
-
-
-# ---- the GL side ----------------------------------------------------------------------
-
-class _Upscaler:
-    """One chain, one persistent source texture and readback buffer, reused every frame."""
-
-    def __init__(self, shaders, scaler: str, params, out_size: tuple[int, int], deep: bool):
-        from player.render import offscreen
-        self.chain = offscreen.build_chain(shaders, scaler, params, label="export")
-        self.out_size = out_size
-        self.deep = deep
-        self.src = None
-        w, h = out_size
-        self.buf = np.empty((h, w, 3), np.uint16 if deep else np.uint8)
-
-    def run(self, rgb: np.ndarray, burner=None, t: float = 0.0) -> np.ndarray:
-        """The upscaled frame (shared buffer); with ``burner``, its subtitles at ``t``
-        drawn over it at the output size."""
-        from player.gl import gpu
-        h, w = rgb.shape[:2]
-        if self.src is None or self.src.size != (w, h):
-            if self.src is not None:
-                self.src.release()
-            self.src = gpu.Texture(w, h, 4, "f16")
-        if rgb.dtype == np.uint16:   # Texture.upload takes uint8 or float
-            rgb = rgb.astype(np.float32) * (1.0 / 65535.0)
-        self.src.upload(rgb)
-        out = self.chain.run(self.src, *self.out_size)
-        if burner is not None:
-            # Over the chain's result (ours until the next run): after every shader.
-            burner.draw(t, out.fbo)
-        # Reading as unsigned normalised lets GL clamp and round, as write_png does.
-        return out.read_into(self.buf)
-
-    def release(self) -> None:
-        if self.src is not None:
-            self.src.release()
-            self.src = None
-        self.chain.release()
 
 
 # ---- the job --------------------------------------------------------------------------
@@ -306,6 +267,16 @@ class _Job:
         self.primaries, self.trc = int(cc.color_primaries), int(cc.color_trc)
         if req.start is not None and req.end is not None and req.end <= req.start:
             raise MediaError(f"--end {req.end:g} is not after --start {req.start:g}")
+        self.vplan = VideoPlan(
+            in_size=self.in_size, out_size=self.out_size, codec=self.codec,
+            encoder=self.encoder, crf=self.crf, preset=req.preset, pix_fmt=self.pix_fmt,
+            deep=self.deep, matrix=self.matrix, in_range=self.in_range,
+            out_range=self.out_range, primaries=self.primaries, trc=self.trc,
+            sar=sar_for(cc.sample_aspect_ratio, self.in_size, self.out_size),
+            time_base=v.time_base, rate=v.guessed_rate or v.average_rate or Fraction(24),
+            hvc1=self.encoder == "libx265" and self.suffix == ".mp4",
+            tags=clean_tags(v.metadata), shaders=tuple(str(x) for x in req.shaders),
+            scaler=req.scaler, params=dict(req.params))
 
     def _supported(self) -> set[str]:
         if not hasattr(self, "_codecs"):
@@ -362,10 +333,12 @@ class _Job:
                                   "subtitles, attachments and chapters are carried over)")
 
     # -- the run --
-    def run(self, out_path: str, progress: _Progress, upscaler: _Upscaler,
-            burner=None) -> int:
+    def run(self, out_path: str, progress: _Progress, upscaler: Upscaler | None,
+            burner=None, joined=None) -> int:
+        """Write OUT to ``out_path``; the number of video frames written. With ``joined``
+        (tools/export_segments.py) the video packets are the segments' already encoded
+        ones, muxed in IN's order in place of decoding and encoding."""
         import av
-        from av.video.reformatter import VideoReformatter
         req, v = self.req, self.v
         tb = v.time_base
         start_t = req.start if req.start else None
@@ -381,9 +354,7 @@ class _Job:
             ov = self._video_stream(out)
             streams = self._other_streams(out)
             self._chapters(out, start_t, req.end)
-            to_rgb, to_yuv = VideoReformatter(), VideoReformatter()
-            src_cs = sws_matrix(self.matrix)
-            rgb_fmt = "rgb48le" if self.deep else "rgb24"
+            pictures = Pictures(self.vplan, upscaler, burner) if joined is None else None
             done, last_pts, past_end, bad = 0, None, False, 0
 
             def encode(frame) -> None:
@@ -398,23 +369,26 @@ class _Job:
                 if last_pts is not None and pts <= last_pts:
                     pts = last_pts + 1
                 last_pts = pts
-                rgb = to_rgb.reformat(frame, format=rgb_fmt, src_colorspace=src_cs,
-                                      src_color_range=self.in_range,
-                                      dst_color_range=2).to_ndarray()
-                pixels = upscaler.run(rgb, burner, t)
-                picture = av.VideoFrame.from_ndarray(pixels, format=rgb_fmt)
-                picture = to_yuv.reformat(picture, format=self.pix_fmt, dst_colorspace=src_cs,
-                                          dst_color_range=self.out_range)
-                picture.pts, picture.time_base = pts, tb
-                out.mux(ov.encode(picture))
+                out.mux(ov.encode(pictures(frame, pts, t)))
                 done += 1
                 progress.update(done)
+
+            def put(packets) -> None:
+                nonlocal done
+                for p in packets:
+                    p.stream = ov
+                    out.mux(p)
+                    done += 1
+                    progress.update(done)
 
             for packet in self.inp.demux():
                 s = packet.stream
                 if s is v:
                     if packet.size == 0 and packet.pts is None:
                         continue   # demuxer's end marker; the decoder is flushed below
+                    if joined is not None:
+                        put(joined.take())     # keeps OUT interleaved as IN is
+                        continue
                     try:
                         frames = v.decode(packet)
                     except av.InvalidDataError:
@@ -433,36 +407,23 @@ class _Job:
                 if past_end and packet.pts is not None and packet.time_base and \
                         float(packet.pts * packet.time_base) > req.end + _END_MARGIN:
                     break
-            for frame in v.decode(None):
-                encode(frame)
+            if joined is not None:
+                put(joined.rest())
+            else:
+                for frame in v.decode(None):
+                    encode(frame)
             if done == 0:
                 raise MediaError("no video frames to export"
                                  + (" in the chosen range" if start_t or req.end else ""),
                                  path=str(self.src))
-            out.mux(ov.encode(None))
+            if joined is None:
+                out.mux(ov.encode(None))
         if bad:
             self.notes.append(f"{bad} undecodable video packet{'s' if bad > 1 else ''} skipped")
         return done
 
     def _video_stream(self, out):
-        v, cc = self.v, self.v.codec_context
-        rate = v.guessed_rate or v.average_rate or Fraction(24)
-        ov = out.add_stream(self.encoder, rate=rate,
-                            options=encoder_options(self.encoder, self.crf, self.req.preset))
-        ov.width, ov.height = self.out_size
-        ov.pix_fmt = self.pix_fmt
-        ov.time_base = v.time_base
-        occ = ov.codec_context
-        occ.time_base = v.time_base
-        occ.colorspace, occ.color_range = self.matrix, self.out_range
-        occ.color_primaries, occ.color_trc = self.primaries, self.trc
-        sar = sar_for(cc.sample_aspect_ratio, self.in_size, self.out_size)
-        if sar is not None:
-            occ.sample_aspect_ratio = sar
-        if self.encoder == "libx265" and self.suffix == ".mp4":
-            occ.codec_tag = "hvc1"   # the tag Apple players require for HEVC in MP4
-        ov.metadata.update(clean_tags(v.metadata))
-        return ov
+        return add_video_stream(out, self.vplan)
 
     def _other_streams(self, out) -> dict:
         streams = {}
@@ -560,10 +521,14 @@ def _converted(packet, stream, src_codec: str, dst_codec: str):
 
 # ---- entry points ---------------------------------------------------------------------
 
-def export(req: ExportRequest, progress: bool = False,
-           log: TextIO | None = None) -> ExportResult:
+def export(req: ExportRequest, progress: bool = False, log: TextIO | None = None,
+           bar=None, joined=None) -> ExportResult:
     """Export IN to OUT as `req` says; returns what was done. Raises A4kError subclasses;
-    on any failure or KeyboardInterrupt no OUT and no temporary file are left."""
+    on any failure or KeyboardInterrupt no OUT and no temporary file are left.
+
+    ``bar``: a progress object (``update(frames)``, ``close()``) to report to instead of
+    this file's own bar (a season's one bar). ``joined``: the video is already encoded,
+    in segments (tools/export_segments.py); no chain runs here, the rest is as always."""
     import av
     log = sys.stderr if log is None else log
     pick_codec(req.codec, Path(req.output).suffix.lower())   # a bad codec fails first
@@ -573,8 +538,13 @@ def export(req: ExportRequest, progress: bool = False,
     t0 = time.monotonic()
     with _open_input(src) as inp:
         job = _Job(req, src, dst, inp)
-        upscaler = _Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
-        bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
+        if joined is not None:
+            joined.check(job.vplan)       # the segments were made for this very plan
+        upscaler = None if joined is not None else \
+            Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
+        own_bar = bar is None
+        if own_bar:
+            bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
         burner = None
 
         def say(text: str) -> None:        # a subtitle notice: one line, under the bar
@@ -582,13 +552,13 @@ def export(req: ExportRequest, progress: bool = False,
             print(f"a4kplay: {text}", file=log, flush=True)
 
         try:
-            if job.burn is not None:
+            if job.burn is not None and joined is None:
                 from player.tools.export_subs import Burner, params_for
                 burner = Burner(src, job.burn, job.in_size, job.out_size,
                                 params_for(job.matrix, job.in_range == 2), say)
                 burner.load()              # the whole track, or an error: before OUT
             with atomic_path(dst) as tmp:   # OUT appears only when complete
-                frames = job.run(tmp, bar, upscaler, burner)
+                frames = job.run(tmp, bar, upscaler, burner, joined)
         except av.FFmpegError as e:
             if isinstance(e.__context__, KeyboardInterrupt):
                 raise e.__context__ from None   # closing after Ctrl+C failed: still Ctrl+C
@@ -597,10 +567,12 @@ def export(req: ExportRequest, progress: bool = False,
             raise MediaError(f"cannot write the output: {e.strerror or e}",
                              path=str(dst)) from None
         finally:
-            bar.close()
+            if own_bar:
+                bar.close()
             if burner is not None:
                 burner.release()
-            upscaler.release()
+            if upscaler is not None:
+                upscaler.release()
     return ExportResult(output=dst, frames=frames, seconds=time.monotonic() - t0,
                         in_size=job.in_size, out_size=job.out_size, codec=job.codec,
                         encoder=job.encoder, crf=job.crf, pix_fmt=job.pix_fmt,
