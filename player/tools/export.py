@@ -581,8 +581,11 @@ def export(req: ExportRequest, progress: bool = False, log: TextIO | None = None
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from player.tools.args import positive as _positive, size as _size
-    p.add_argument("input", help="the video to read (never modified)")
-    p.add_argument("-o", "--output", required=True, help="the file to write (.mkv .mp4 .webm)")
+    p.add_argument("input", help="the video to read (never modified), or a folder: every "
+                   "video in it (SEASON_DIR)")
+    p.add_argument("-o", "--output", required=True,
+                   help="the file to write (.mkv .mp4 .webm); for a folder, the folder to "
+                   "write into (OUT_DIR: each output named after its input)")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--scale", type=_positive, help="output size as a factor of the input's")
     g.add_argument("--size", type=_size, help="output size WxH")
@@ -610,6 +613,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="with --burn-subs: burn this subtitle file (.ass .srt .vtt ...)")
     p.add_argument("--progress", action="store_true",
                    help="show the progress bar even when stderr is not a terminal")
+    c = p.add_argument_group("a folder (SEASON_DIR)")
+    c.add_argument("--cluster", metavar="ADDRESS",
+                   help="cut each file into segments and encode them as tasks on the Ray "
+                   "cluster at HOST:PORT ('local': start one on this machine); needs "
+                   "pip install 'a4kplay[cluster]' (docs/export.md)")
+    c.add_argument("--segment-seconds", type=_positive, metavar="S",
+                   help="with --cluster: the least length of a segment (default 4)")
+    c.add_argument("--json", metavar="PATH",
+                   help="write a report: per file frames, seconds, retries, nodes")
 
 
 def request_from_args(args) -> ExportRequest:
@@ -646,12 +658,25 @@ def run(args) -> int:
     after the temporary file is gone."""
     from player.gl.window import setup_platform
     setup_platform(headless=True)   # before anything imports OpenGL
+    season = Path(args.input).is_dir()
+    if not season:
+        for flag in ("cluster", "json", "segment_seconds"):
+            if getattr(args, flag, None) is not None:
+                raise MediaError(f"--{flag.replace('_', '-')} is for a folder: a4kplay "
+                                 "export SEASON_DIR -o OUT_DIR ...")
+    elif args.start is not None or args.end is not None:
+        raise MediaError("--start/--end are for one file, not a folder")
     previous = _stop_on_sigterm()
     try:
+        if season:
+            from player.tools.export_season import run_season
+            return run_season(args)
         req = request_from_args(args)
         result = export(req, progress=args.progress or sys.stderr.isatty())
     except KeyboardInterrupt:
-        print("a4kplay: export interrupted; nothing written", file=sys.stderr)
+        print("a4kplay: export interrupted; " + (
+            "no partial output (finished files and segments are kept for the next run)"
+            if season else "nothing written"), file=sys.stderr)
         return 130
     finally:
         if previous is not None:
