@@ -57,7 +57,7 @@ def _import_ray(loopback: bool):
 def _run(work: SegmentWork, tally):
     """The Ray task (module level, so workers import it by name)."""
     import ray
-    node = ray.get_runtime_context().get_node_id()
+    node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:8]}"
     if tally is not None:
         tally.started.remote(work.file, work.index)
     try:

@@ -55,7 +55,9 @@ class Item:
     frames: int = 0               # expected (exact with --cluster, else an estimate)
     status: str = "pending"       # pending | done | up to date | failed
     error: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0          # wall time, first segment sent to output published
+    work_seconds: float = 0.0     # --cluster: the segments' encoding time, added up
+    started: float | None = None
     done_frames: int = 0
     retries: int = 0
     nodes: set = field(default_factory=set)
@@ -70,6 +72,7 @@ class Item:
     def report(self) -> dict:
         return {"input": str(self.src), "output": str(self.dst), "status": self.status,
                 "frames": self.done_frames, "seconds": round(self.seconds, 3),
+                "work_seconds": round(self.work_seconds or self.seconds, 3),
                 "retries": self.retries, "nodes": sorted(self.nodes),
                 "segments": len(self.cuts) or None, "error": self.error or None}
 

@@ -9,6 +9,7 @@ tools/export_season.py's.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TextIO
 
@@ -74,9 +75,11 @@ def _join(item: Item, runner, manifest: Manifest, bar: Bar) -> None:
     result = export(item.req, bar=_Silent(), joined=joined)
     item.status = "done"
     item.done_frames = result.frames
-    item.seconds = sum(m["seconds"] for m in metas) + result.seconds
+    item.work_seconds = sum(m["seconds"] for m in metas) + result.seconds
+    item.seconds = time.monotonic() - (item.started or time.monotonic() - result.seconds)
     manifest.record(item)
     item.store.remove()
+    result.seconds = item.seconds
     bar.say(result.summary(item.req.profile) +
             f"; {n} segments on {len(item.nodes)} node{'s' if len(item.nodes) != 1 else ''}"
             + (f", {item.retries} retried" if item.retries else ""))
@@ -106,6 +109,10 @@ def run_cluster(args, pending: list[Item], out_dir: Path, manifest: Manifest, li
             bar.close()
     finally:
         runner.close()
+        try:
+            (out_dir / WORK).rmdir()          # only when no file's segments wait there
+        except OSError:
+            pass
 
 
 def _loop(items: list[Item], runner, manifest: Manifest, bar: Bar) -> None:
@@ -125,6 +132,8 @@ def _loop(items: list[Item], runner, manifest: Manifest, bar: Bar) -> None:
                     exhausted = True
                     break
                 item, work = nxt
+                if item.started is None:
+                    item.started = time.monotonic()
                 flying[runner.submit(work)] = (item, work.index)
             if not flying:
                 break
