@@ -68,13 +68,15 @@ class Item:
     have: set = field(default_factory=set)
     packets: list = field(default_factory=list)
     burn: object = None
+    reused: int = 0               # segments kept from an interrupted run
 
     def report(self) -> dict:
         return {"input": str(self.src), "output": str(self.dst), "status": self.status,
                 "frames": self.done_frames, "seconds": round(self.seconds, 3),
                 "work_seconds": round(self.work_seconds or self.seconds, 3),
                 "retries": self.retries, "nodes": sorted(self.nodes),
-                "segments": len(self.cuts) or None, "error": self.error or None}
+                "segments": len(self.cuts) or None, "reused": self.reused or None,
+                "error": self.error or None}
 
 
 class Bar:

@@ -27,6 +27,7 @@ def _cut(item: Item, seconds: float, work_dir: Path) -> None:
     item.frames = sum(c.frames for c in item.cuts)
     item.store = seg.SegmentStore(work_dir / key_for(item, {"segments": [seconds, seg.FORMAT]}))
     item.have = item.store.done() & set(range(len(item.cuts)))
+    item.reused = len(item.have)
     item.results = {}
 
 
