@@ -43,7 +43,7 @@ def _feed(items: list[Item], bar: Bar):
         try:
             with ex._open_input(item.src) as inp:
                 job = ex._Job(item.req, item.src, item.dst, inp)
-                base = dict(file=str(item.src), plan=item.plan,
+                base = dict(file=str(item.src), plan=item.plan.with_sources(),
                             decoder=seg.decoder_params(job.v),
                             zero=(inp.start_time or 0) / 1_000_000.0,
                             burn=(str(item.src.resolve()), job.burn) if job.burn else None,

@@ -173,14 +173,35 @@ def works(inp, v, packets, cuts: list[Cut], want: set[int], base: dict):
 _cached: dict = {}
 
 
+def _shader_files(plan: VideoPlan) -> tuple[str, ...]:
+    """The plan's shaders as files on this machine: written from the contents the job
+    carries (into a folder named after them), so no node needs the driver's paths."""
+    if not plan.sources:
+        return plan.shaders
+    import hashlib
+    import tempfile
+    digest = hashlib.sha256(b"".join(name.encode() + b"\0" + data
+                                     for name, data in plan.sources)).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"a4kplay-shaders-{os.getuid()}-{digest}"
+    paths = []
+    for i, (name, data) in enumerate(plan.sources):
+        path = folder / f"{i:02d}-{name}"
+        if not path.is_file() or path.read_bytes() != data:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, lambda f, data=data: f.write(data), "a shader")
+        paths.append(str(path))
+    return tuple(paths)
+
+
 def _upscaler(plan: VideoPlan) -> Upscaler:
     """One chain per worker process, rebuilt only when a task needs another one."""
-    key = (plan.shaders, plan.scaler, tuple(sorted(plan.params.items())), plan.out_size,
+    shaders = _shader_files(plan)
+    key = (shaders, plan.scaler, tuple(sorted(plan.params.items())), plan.out_size,
            plan.deep)
     if _cached.get("key") != key:
         if "up" in _cached:
             _cached.pop("up").release()
-        _cached["up"] = Upscaler(plan.shaders, plan.scaler, plan.params, plan.out_size,
+        _cached["up"] = Upscaler(shaders, plan.scaler, plan.params, plan.out_size,
                                  plan.deep)
         _cached["key"] = key
     return _cached["up"]

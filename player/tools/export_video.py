@@ -43,6 +43,15 @@ class VideoPlan:
     shaders: tuple[str, ...] = ()
     scaler: str = "bicubic"
     params: Mapping[str, float] = field(default_factory=dict)
+    # (file name, contents) of each shader, for a worker on a machine where the paths
+    # above do not exist (the job carries the chain itself; see export_segments.py)
+    sources: tuple[tuple[str, bytes], ...] = ()
+
+    def with_sources(self) -> "VideoPlan":
+        from dataclasses import replace
+        from pathlib import Path
+        return replace(self, sources=tuple((Path(s).name, Path(s).read_bytes())
+                                           for s in self.shaders))
 
     @property
     def settings(self) -> dict:
