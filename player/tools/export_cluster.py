@@ -5,8 +5,7 @@ This module is the only one that imports Ray (an optional extra: ``pip install
 starts a one-machine Ray on the loopback address; any other ADDRESS is a running cluster's
 head, ``HOST:PORT``), the task (tools/export_segments.py's ``encode_segment`` in a Ray
 worker, asking for one GPU where the cluster has GPUs, else one CPU), Ray's retries of a
-task whose worker or node died, and the tally of attempts that the report's retry counts
-come from. What a task does and how results are kept and joined is export_segments.py's.
+task whose worker or node died, and each result's attempt number (the report's retries). What a task does and how results are kept and joined is export_segments.py's.
 
 Loopback: Ray swaps a loopback address for the machine's interface address, both when a
 driver connects to ``127.0.0.1:PORT`` and when ``local`` starts a node, unless its switch
@@ -43,9 +42,11 @@ def _host_port(address: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def _import_ray(loopback: bool):
+def _import_ray(loopback: bool, local: bool):
     if loopback:
         os.environ.setdefault(_SWITCH, "0")
+    if local:   # a cluster we start is ours: it reports no usage statistics to Ray's site
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     try:
         import ray
     except ImportError:
@@ -54,32 +55,26 @@ def _import_ray(loopback: bool):
     return ray
 
 
-def _run(work: SegmentWork, tally):
+def _attempt() -> int:
+    """This task's attempt, 1 for the first run (Ray counts retries from 0). Ray has it
+    only on its core worker, not in the public runtime context."""
+    try:
+        from ray._private.worker import global_worker
+        return int(global_worker.core_worker.get_current_task_attempt_number()) + 1
+    except Exception:   # a report detail: never fail a segment for it
+        return 1
+
+
+def _run(work: SegmentWork):
     """The Ray task (module level, so workers import it by name)."""
     import ray
     node = f"{ray.util.get_node_ip_address()}/{ray.get_runtime_context().get_node_id()[:8]}"
-    if tally is not None:
-        tally.started.remote(work.file, work.index)
     try:
         result = encode_segment(work)
     except A4kError as e:
         return SegmentFailed(work.index, str(e))
-    result.node = node
+    result.node, result.attempts = node, _attempt()
     return result
-
-
-class _Tally:
-    """Counts the attempts of every segment (an actor on the driver's node)."""
-
-    def __init__(self):
-        self.counts: dict[str, int] = {}
-
-    def started(self, file: str, index: int) -> None:
-        key = f"{index}:{file}"
-        self.counts[key] = self.counts.get(key, 0) + 1
-
-    def get(self) -> dict[str, int]:
-        return dict(self.counts)
 
 
 class RayRunner:
@@ -98,7 +93,7 @@ class RayRunner:
                                f"{e.strerror or e}",
                                hint="start it with `ray start --head`, or use --cluster "
                                     "local") from None
-        self.ray = ray = _import_ray(loopback)
+        self.ray = ray = _import_ray(loopback, address == "local")
         kw = dict(logging_level=logging.ERROR, log_to_driver=False)
         try:
             if address == "local":
@@ -114,18 +109,13 @@ class RayRunner:
         self.nodes = len([n for n in ray.nodes() if n.get("Alive")])
         self._task = ray.remote(_run).options(
             max_retries=MAX_RETRIES, num_gpus=1 if self.gpus else 0, num_cpus=1)
-        here = ray.get_runtime_context().get_node_id()
-        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-        self.tally = ray.remote(_Tally).options(
-            num_cpus=0, scheduling_strategy=NodeAffinitySchedulingStrategy(here, soft=False)
-        ).remote()
 
     def describe(self) -> str:
         what = f"{self.gpus} GPUs" if self.gpus else f"{self.slots} CPUs, no GPU"
         return f"Ray cluster at {self.address}: {self.nodes} nodes, {what}"
 
     def submit(self, work: SegmentWork):
-        return self._task.remote(work, self.tally)
+        return self._task.remote(work)
 
     def wait(self, handles: list, timeout: float) -> list:
         done, _ = self.ray.wait(handles, num_returns=1, timeout=timeout)
@@ -146,17 +136,6 @@ class RayRunner:
         except rx.RayError as e:
             raise A4kError(f"a segment failed on the cluster after {MAX_RETRIES} retries: "
                            f"{type(e).__name__}") from None
-
-    def attempts(self) -> dict[tuple[str, int], int]:
-        try:
-            counts = self.ray.get(self.tally.get.remote(), timeout=30)
-        except Exception:   # the tally is a report detail: never fail the job for it
-            return {}
-        out = {}
-        for key, n in counts.items():
-            index, _, file = key.partition(":")
-            out[(file, int(index))] = n
-        return out
 
     def cancel(self, handles) -> None:
         """Stop caring for ``handles``: nothing is cancelled one by one (a reply racing a

@@ -199,7 +199,12 @@ def _items(args, base_req) -> tuple[list[Item], Path]:
                          "over its inputs", path=str(out_dir))
     if not out_dir.parent.is_dir():
         raise MediaError("the output folder's parent does not exist", path=str(out_dir))
+    made = not out_dir.exists()
     out_dir.mkdir(exist_ok=True)
+    if made:   # a job that writes nothing (no cluster reached...) leaves no empty folder
+        import atexit
+        atexit.register(lambda: out_dir.is_dir() and not os.listdir(out_dir) and
+                        out_dir.rmdir())
     items = []
     for name in inputs:
         src = Path(name)

@@ -68,9 +68,7 @@ def _join(item: Item, runner, manifest: Manifest, bar: Bar) -> None:
     from player.tools.export_segments import Joined
     n = len(item.cuts)
     metas = [item.store.meta(i) for i in range(n)]
-    counts = runner.attempts()
-    item.retries = sum(max(0, counts.get((str(item.src), i), m.get("attempts", 1)) - 1)
-                       for i, m in enumerate(metas))
+    item.retries = sum(max(0, m.get("attempts", 1) - 1) for m in metas)
     item.nodes = {m["node"] or m["host"] for m in metas}
     joined = Joined(item.store, n, item.plan)
     result = export(item.req, bar=_Silent(), joined=joined)
@@ -82,7 +80,7 @@ def _join(item: Item, runner, manifest: Manifest, bar: Bar) -> None:
     item.store.remove()
     result.seconds = item.seconds
     bar.say(result.summary(item.req.profile) +
-            f"; {n} segments on {len(item.nodes)} node{'s' if len(item.nodes) != 1 else ''}"
+            f"; {n} segment{'s' if n != 1 else ''} on {len(item.nodes)} node{'s' if len(item.nodes) != 1 else ''}"
             + (f", {item.retries} retried" if item.retries else ""))
 
 

@@ -28,6 +28,7 @@ Decisions:
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 import os
 import socket
 import struct
@@ -56,7 +57,7 @@ class Cut:
 @dataclass
 class SegmentWork:
     """What a worker gets for one segment."""
-    file: str                  # the job's name for the file (messages, the tally)
+    file: str                  # the job's name for the file (messages)
     index: int
     plan: VideoPlan
     decoder: dict              # codec name, extradata, size, format of IN's video
@@ -107,11 +108,13 @@ def cut(packets: list[tuple[int | None, bool]], tb, seconds: float) -> list[Cut]
             starts.append(i)
         latest = max(latest, pts)
     bounds = [times[i] for i in starts]
+    ordered = sorted(times)
     cuts = []
     for n, i in enumerate(starts):
         lo = bounds[n] if n else None
         hi = bounds[n + 1] if n + 1 < len(bounds) else None
-        frames = sum(1 for t in times if (lo is None or t >= lo) and (hi is None or t < hi))
+        frames = (bisect_left(ordered, hi) if hi is not None else len(ordered)) - \
+            (bisect_left(ordered, lo) if lo is not None else 0)
         cuts.append(Cut(n, i, lo, hi, frames))
     return cuts
 

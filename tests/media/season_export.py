@@ -14,6 +14,18 @@ from player.media import mediagen
 
 W, H, FRAMES, GOP = 160, 120, 60, 12          # 2.5 s at 24 fps, a keyframe every 0.5 s
 
+# The environment of every Ray process the tests start. RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0
+# is Ray's switch for one-machine clusters: without it Ray replaces 127.0.0.1 by the
+# machine's interface address. Ray's head also probes the cloud metadata address
+# (169.254.169.254, from its dashboard's usage-stats module, which runs even without the
+# dashboard and with usage stats off) once at start: the proxy variables send those HTTP
+# probes to a closed loopback port instead (no_proxy keeps Ray's own loopback traffic
+# direct); usage stats are off, so nothing is reported anywhere.
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0",
+                **{k: "http://127.0.0.1:9" for k in ("http_proxy", "HTTP_PROXY",
+                                                     "https_proxy", "HTTPS_PROXY")},
+                **{k: "127.0.0.1,localhost,::1" for k in ("no_proxy", "NO_PROXY")}}
+
 
 def episodes(folder: Path, corrupt: bool = True) -> list[Path]:
     """ep1 (CFR) and ep2 (VFR), audio and subtitles, and with ``corrupt`` an ep3.mkv

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.media.season_export import LOOPBACK_ENV  # noqa: E402
+
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")   # before Ray is imported
 ray_cluster_utils = pytest.importorskip("ray.cluster_utils",
                                         reason="Ray is the optional extra a4kplay[cluster]")
@@ -38,6 +40,8 @@ NODE = dict(num_cpus=1, object_store_memory=100 * 1024 * 1024, node_ip_address="
 
 @pytest.fixture(scope="module")
 def cluster():
+    saved = {k: os.environ.get(k) for k in LOOPBACK_ENV}
+    os.environ.update(LOOPBACK_ENV)       # the nodes and the drivers the tests start
     c = ray_cluster_utils.Cluster(initialize_head=True,
                                   head_node_args=dict(include_dashboard=False, **NODE))
     second = c.add_node(**NODE)
@@ -45,6 +49,11 @@ def cluster():
         yield c, second
     finally:
         c.shutdown()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.fixture(scope="module")

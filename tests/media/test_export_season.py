@@ -15,7 +15,7 @@ import pytest
 
 from player.media.mediagen import read_index
 from tests.conftest import ROOT, run_cli
-from tests.media.season_export import FRAMES, content, episodes
+from tests.media.season_export import FRAMES, LOOPBACK_ENV, content, episodes
 
 pytestmark = pytest.mark.media
 
@@ -116,6 +116,7 @@ def test_readme_season_commands_run_as_written(tmp_path):
     episodes(tmp_path / "Season1", corrupt=False)
     (tmp_path / ".venv").symlink_to(Path(sys.executable).parents[1])
     env = {k: v for k, v in os.environ.items() if k != "A4KPLAY_DEBUG"}
+    env.update(LOOPBACK_ENV)                  # `--cluster local` stays on 127.0.0.1
     for command in commands:
         r = subprocess.run(shlex.split(command), cwd=tmp_path, capture_output=True,
                            text=True, timeout=600, env=env)
