@@ -100,8 +100,15 @@ class RayRunner:
                 ray.init(include_dashboard=False, **kw)
             else:
                 ray.init(address=address, **kw)
-        except (ConnectionError, RuntimeError, ValueError) as e:
-            raise A4kError(f"cannot connect to the Ray cluster at {address}: {e}") from None
+        except Exception as e:   # Ray raises plain Exception when its node does not start
+            try:
+                ray.shutdown()
+            except Exception:
+                pass
+            what = "start Ray on this machine" if address == "local" else \
+                f"connect to the Ray cluster at {address}"
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise A4kError(f"cannot {what}: {first}") from None
         self.address = address
         res = ray.cluster_resources()
         self.gpus = int(res.get("GPU", 0))
