@@ -118,8 +118,10 @@ class RayRunner:
             max_retries=MAX_RETRIES, num_gpus=1 if self.gpus else 0, num_cpus=1)
 
     def describe(self) -> str:
-        what = f"{self.gpus} GPUs" if self.gpus else f"{self.slots} CPUs, no GPU"
-        return f"Ray cluster at {self.address}: {self.nodes} nodes, {what}"
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'s' if count != 1 else ''}"
+        what = n(self.gpus, "GPU") if self.gpus else n(self.slots, "CPU") + ", no GPU"
+        return f"Ray cluster at {self.address}: {n(self.nodes, 'node')}, {what}"
 
     def submit(self, work: SegmentWork):
         return self._task.remote(work)
