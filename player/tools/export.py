@@ -45,14 +45,13 @@ Decisions (what the user can rely on):
 Codecs: h264 (libx264), hevc (libx265), vp9 (libvpx-vp9), av1 (libsvtav1, else libaom).
 The default is h264, or vp9 when OUT is .webm (WebM cannot hold h264).
 
-The pure decisions are in export_format.py, subtitle burning in export_subs.py; what is
-left here is over 500 lines because the job is one pass over the file (demux, decode,
-chain, encode, remux) whose steps share its state.
+The pure decisions are in export_format.py, subtitle burning in export_subs.py, the
+picture path and encoder set-up in export_video.py, the copied streams in
+export_streams.py, the command line's arguments in export_args.py; a folder of files
+(and Ray) is export_season.py's.
 """
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -60,7 +59,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Mapping, TextIO
 
-import numpy as np
 
 from player.base.errors import MediaError
 from player.base.files import atomic_path, check_output
@@ -70,7 +68,6 @@ from player.tools.export_format import (
     DEFAULT_CRF,
     TEXT_SUBTITLE,
     _CONTAINER_NAMES,
-    _DECODER_ALIASES,
     _END_MARGIN,
     _TEXT_CODECS,
     check_preset,
@@ -82,8 +79,14 @@ from player.tools.export_format import (
     pick_codec,
     sar_for,
     subtitle_payload,
-    subtitle_text,
-    sws_matrix)
+    subtitle_text)
+from player.tools.export_args import add_arguments, request_from_args, run
+from player.tools.export_streams import (
+    add_other_streams,
+    codec_name as _codec_name,
+    copy_chapters,
+    copy_packet,
+    ticks as _ticks)
 from player.tools.export_video import Pictures, Upscaler, VideoPlan, add_video_stream
 
 @dataclass(frozen=True)
@@ -186,10 +189,6 @@ class _Progress:
             self.out.write("\r\033[K")
             self.out.flush()
             self.drawn = False
-
-
-def _ticks(seconds: float | None, tb: Fraction) -> int | None:
-    return None if seconds is None else round(Fraction(seconds) / tb)
 
 
 def _estimate_frames(inp, v, start: float | None, end: float | None) -> int | None:
@@ -426,97 +425,15 @@ class _Job:
         return add_video_stream(out, self.vplan)
 
     def _other_streams(self, out) -> dict:
-        streams = {}
-        for s, action, detail in self.plan:
-            if action == "attach":
-                out.add_attachment(s.metadata.get("filename", f"attachment{s.index}"),
-                                   s.metadata.get("mimetype", "application/octet-stream"),
-                                   s.data)
-                self.copied["attachment"] += 1
-                continue
-            if action == "copy":
-                o = out.add_stream_from_template(s)
-            else:
-                o = out.add_mux_stream(detail[1])
-                o.time_base = s.time_base
-                self.notes.append(f"subtitle #{s.index} converted {detail[0]} -> {detail[1]}")
-            o.metadata.update(clean_tags(s.metadata))
-            kind = "cover" if s.type == "video" else s.type
-            self.copied[kind] = self.copied.get(kind, 0) + 1
-            streams[s.index] = (o, action, detail)
-        return streams
+        return add_other_streams(out, self.plan, self.copied, self.notes)
 
     def _copy(self, out, packet, target, start: float | None, end: float | None) -> None:
-        o, action, detail = target
-        tb = packet.time_base
-        pts = packet.pts if packet.pts is not None else packet.dts
-        if pts is None:
-            if start or end is not None:
-                return   # untimed packets cannot be placed in a trimmed range
-        else:
-            t = float(pts * tb)
-            dur = float(packet.duration * tb) if packet.duration else 0.0
-            if end is not None and t >= end:
-                return
-            if start and t < start:
-                # Only a subtitle cue still showing at `start` survives, cut to begin there.
-                if packet.stream.type != "subtitle" or t + dur <= start:
-                    return
-                cut = _ticks(start, tb) - pts
-                packet.duration = packet.duration - cut
-                packet.pts = pts + cut
-                if packet.dts is not None:
-                    packet.dts = packet.pts
-                pts = packet.pts
-            if end is not None and packet.stream.type == "subtitle" and t + dur > end:
-                packet.duration = _ticks(end, tb) - pts
-        if action == "convert":
-            packet = _converted(packet, o, *detail)
-        shift = _ticks(start, tb) if start else 0
-        if shift:
-            if packet.pts is not None:
-                packet.pts -= shift
-            if packet.dts is not None:
-                packet.dts -= shift
-        if packet.dts is None and packet.pts is not None:
-            packet.dts = packet.pts
-        packet.stream = o
-        out.mux(packet)
+        copy_packet(out, packet, target, start, end)
 
     def _chapters(self, out, start: float | None, end: float | None) -> None:
-        try:
-            chapters = self.inp.chapters()
-        except (AttributeError, ValueError):
-            return
-        lo, kept = start or 0.0, []
-        for c in chapters:
-            tb = c["time_base"]
-            a, b = float(c["start"] * tb), float(c["end"] * tb)
-            if b <= lo or (end is not None and a >= end):
-                continue
-            a, b = max(a, lo), min(b, end) if end is not None else b
-            kept.append({**c, "id": len(kept) + 1, "start": round((a - lo) / tb),
-                         "end": round((b - lo) / tb)})
+        kept = copy_chapters(self.inp, out, start, end)
         if kept:
-            out.set_chapters(kept)
-            self.copied["chapters"] = len(kept)
-
-
-def _codec_name(stream) -> str:
-    """The codec's canonical (descriptor) name: 'subrip' for the decoder called 'srt'."""
-    cc = stream.codec_context
-    if cc is None:
-        return "?"
-    return _DECODER_ALIASES.get(cc.codec.name, cc.codec.name)
-
-
-def _converted(packet, stream, src_codec: str, dst_codec: str):
-    import av
-    new = av.Packet(subtitle_payload(dst_codec, subtitle_text(src_codec, bytes(packet))))
-    new.stream = stream
-    new.time_base = packet.time_base
-    new.pts, new.dts, new.duration = packet.pts, packet.dts, packet.duration
-    return new
+            self.copied["chapters"] = kept
 
 
 # ---- entry points ---------------------------------------------------------------------
@@ -577,112 +494,6 @@ def export(req: ExportRequest, progress: bool = False, log: TextIO | None = None
                         in_size=job.in_size, out_size=job.out_size, codec=job.codec,
                         encoder=job.encoder, crf=job.crf, pix_fmt=job.pix_fmt,
                         copied=job.copied, notes=job.notes)
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    from player.tools.args import positive as _positive, size as _size
-    p.add_argument("input", help="the video to read (never modified), or a folder: every "
-                   "video in it (SEASON_DIR)")
-    p.add_argument("-o", "--output", required=True,
-                   help="the file to write (.mkv .mp4 .webm); for a folder, the folder to "
-                   "write into (OUT_DIR: each output named after its input)")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--scale", type=_positive, help="output size as a factor of the input's")
-    g.add_argument("--size", type=_size, help="output size WxH")
-    s = p.add_mutually_exclusive_group()
-    s.add_argument("--profile", metavar="NAME", help="a profile from profiles.yaml")
-    s.add_argument("--shader", action="append", default=[], metavar="FILE",
-                   help="an mpv-format shader to run (repeatable, in order)")
-    p.add_argument("--config", metavar="PATH", help="profiles.yaml to use")
-    p.add_argument("--scaler", choices=("bilinear", "bicubic", "lanczos"))
-    p.add_argument("--codec", metavar="NAME",
-                   help="h264 | hevc | vp9 | av1 (default h264; vp9 for .webm)")
-    p.add_argument("--crf", type=int, metavar="N", help="constant quality; lower is better "
-                   "(default " + ", ".join(f"{c} {n}" for c, n in DEFAULT_CRF.items()) + ")")
-    p.add_argument("--preset", metavar="P", help="encoder speed: x264/x265 ultrafast .. "
-                   "veryslow (default medium), vp9 cpu-used -8..8 (4), svt-av1 -1..13 (8)")
-    p.add_argument("--start", type=float, metavar="SECONDS", help="start of the part to export")
-    p.add_argument("--end", type=float, metavar="SECONDS", help="end of the part to export")
-    p.add_argument("--force", action="store_true", help="overwrite an existing output")
-    p.add_argument("--burn-subs", action="store_true",
-                   help="draw a subtitle track into the frames at the output size (that "
-                   "stream is then not copied); the default-flagged track, else the first")
-    p.add_argument("--sid", type=int, metavar="N",
-                   help="with --burn-subs: burn subtitle track N (1-based, as mpv counts)")
-    p.add_argument("--sub-file", metavar="PATH",
-                   help="with --burn-subs: burn this subtitle file (.ass .srt .vtt ...)")
-    p.add_argument("--progress", action="store_true",
-                   help="show the progress bar even when stderr is not a terminal")
-    c = p.add_argument_group("a folder (SEASON_DIR)")
-    c.add_argument("--cluster", metavar="ADDRESS",
-                   help="cut each file into segments and encode them as tasks on the Ray "
-                   "cluster at HOST:PORT ('local': start one on this machine); needs "
-                   "pip install 'a4kplay[cluster]' (docs/export.md)")
-    c.add_argument("--segment-seconds", type=_positive, metavar="S",
-                   help="with --cluster: the least length of a segment (default 4)")
-    c.add_argument("--json", metavar="PATH",
-                   help="write a report: per file frames, seconds, retries, nodes")
-
-
-def request_from_args(args) -> ExportRequest:
-    """Resolve --profile / --shader / --config / --scaler into a request (no GL)."""
-    from player.config import resolve
-    _, spec = resolve.from_args(args)
-    shaders, scaler, params, name = spec.shaders, spec.scaler, dict(spec.params), spec.name
-    for flag in ("start", "end"):
-        value = getattr(args, flag)
-        if value is not None and not (0 <= value < float("inf")):
-            raise MediaError(f"--{flag} must be a time in seconds >= 0, got {value:g}")
-    return ExportRequest(input=args.input, output=args.output, scale=args.scale,
-                         size=args.size, shaders=shaders, scaler=scaler, params=params,
-                         profile=name, codec=args.codec, crf=args.crf, preset=args.preset,
-                         start=args.start, end=args.end, force=args.force,
-                         burn_subs=getattr(args, "burn_subs", False),
-                         sid=getattr(args, "sid", None),
-                         sub_file=getattr(args, "sub_file", None))
-
-
-def _stop_on_sigterm():
-    """Make SIGTERM (a closing terminal, `kill`) clean up like Ctrl+C; returns the old
-    handler, or None when signals cannot be set here (not the main thread)."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    try:
-        return signal.signal(signal.SIGTERM, stop)
-    except ValueError:
-        return None
-
-
-def run(args) -> int:
-    """`a4kplay export ...`. A4kError propagates to the CLI; Ctrl+C is reported here,
-    after the temporary file is gone."""
-    from player.gl.window import setup_platform
-    setup_platform(headless=True)   # before anything imports OpenGL
-    season = Path(args.input).is_dir()
-    if not season:
-        for flag in ("cluster", "json", "segment_seconds"):
-            if getattr(args, flag, None) is not None:
-                raise MediaError(f"--{flag.replace('_', '-')} is for a folder: a4kplay "
-                                 "export SEASON_DIR -o OUT_DIR ...")
-    elif args.start is not None or args.end is not None:
-        raise MediaError("--start/--end are for one file, not a folder")
-    previous = _stop_on_sigterm()
-    try:
-        if season:
-            from player.tools.export_season import run_season
-            return run_season(args)
-        req = request_from_args(args)
-        result = export(req, progress=args.progress or sys.stderr.isatty())
-    except KeyboardInterrupt:
-        print("a4kplay: export interrupted; " + (
-            "no partial output (finished files and segments are kept for the next run)"
-            if season else "nothing written"), file=sys.stderr)
-        return 130
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    print(result.summary(req.profile), file=sys.stderr)
-    return 0
 
 
 __all__ = ["ExportRequest", "ExportResult", "export", "run", "add_arguments",
