@@ -16,7 +16,7 @@ Nothing lost, nothing twice:
   input (path, size, modification time), the chain (profile, shader files' contents,
   scaler, parameters), the size and the encoder settings. A rerun skips an output whose
   key is unchanged and that still exists; anything else is made again (an existing output
-  not made by this job with this key needs --force).
+  not made by this job with this key needs --force, which also makes every output again).
 - With --cluster, finished segments wait in ``OUT_DIR/.a4kplay-export/KEY/`` (each written
   whole), so an interrupted job resumes from the segments it has; they are removed when
   their file is published. A task whose worker or node dies is retried by Ray.
@@ -214,7 +214,7 @@ def _items(args, base_req) -> tuple[list[Item], Path]:
     return items, out_dir
 
 
-def _probe(item: Item, force: bool, manifest: Manifest, cluster: bool) -> None:
+def _probe(item: Item, force: bool, manifest: Manifest) -> None:
     """The file's decisions (every refusal before any work), its key, whether it is done."""
     from player.tools import export as ex
     ex.check_paths(str(item.src), str(item.dst), True)
@@ -224,7 +224,7 @@ def _probe(item: Item, force: bool, manifest: Manifest, cluster: bool) -> None:
         item.frames = ex._estimate_frames(inp, job.v, None, None) or 0
         item.burn = job.burn
     item.key = key_for(item)
-    if manifest.done(item):
+    if manifest.done(item) and not force:      # --force makes every output again
         item.status = "up to date"
     elif item.dst.exists() and not force:
         raise MediaError("the output exists and was not made by this export with these "
@@ -241,7 +241,7 @@ def run_season(args) -> int:
     t0 = time.monotonic()
     for item in items:
         try:
-            _probe(item, args.force, manifest, bool(args.cluster))
+            _probe(item, args.force, manifest)
         except A4kError as e:
             item.status, item.error = "failed", str(e)
             print(f"a4kplay: {e}" if str(item.src) in str(e) else
