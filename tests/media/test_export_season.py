@@ -111,6 +111,7 @@ def readme_commands() -> list[str]:
 def test_readme_season_commands_run_as_written(tmp_path):
     """Every command line of README's season section, run as written in a folder with
     a Season1/ of tiny episodes (`--cluster local` starts a one-machine Ray)."""
+    pytest.importorskip("ray", reason="Ray is the optional extra a4kplay[cluster]")
     commands = readme_commands()
     assert len(commands) >= 2 and any("--cluster local" in c for c in commands)
     episodes(tmp_path / "Season1", corrupt=False)
