@@ -4,6 +4,7 @@
     a4kplay demo [options]              play the built-in demo clip
     a4kplay upscale IN -o OUT ...       one image through a chain
     a4kplay export IN -o OUT ...        a whole video through a chain
+    a4kplay export DIR -o OUT_DIR ...   every video of a folder (--cluster: on Ray)
     a4kplay quality HR_DIR ...          PSNR/SSIM of the tiers against ground truth
     a4kplay bench ...                   GPU time per frame of each tier
     a4kplay profiles --check [PATH]     validate a profiles file and its shaders
@@ -29,7 +30,8 @@ COMMANDS = {
     "play": ("play", "Play videos, upscaled by GPU shader chains."),
     "demo": ("demo", "Play the built-in demo clip."),
     "upscale": ("upscale", "Upscale one image through a chain."),
-    "export": ("export", "Upscale a whole video file through a profile or shader chain."),
+    "export": ("export", "Upscale a whole video file, or every video of a folder (on a Ray "
+                         "cluster with --cluster), through a profile or shader chain."),
     "quality": ("quality", "PSNR/SSIM of the tiers against ground-truth images."),
     "bench": ("bench", "GL time per frame of each tier, per pass, with texture fetches per "
                        "output pixel; --vs-mpv compares with mpv."),
@@ -43,6 +45,7 @@ USAGE = """usage: a4kplay FILE|FOLDER ... [options]  play videos (a4kplay --help
        a4kplay demo [options]          play the built-in demo clip
        a4kplay upscale IN -o OUT ...   one image through a chain
        a4kplay export IN -o OUT ...    a whole video through a chain
+       a4kplay export DIR -o OUT_DIR   every video of a folder (--cluster ADDRESS: on Ray)
        a4kplay quality HR_DIR ...      PSNR/SSIM of the tiers against ground truth
        a4kplay bench ...               GPU time per frame of each tier (--vs-mpv: against mpv)
        a4kplay profiles --check [PATH] validate a profiles file and its shaders

@@ -18,6 +18,7 @@ are meaningful (after building a chain, in tests before and after work).
 from __future__ import annotations
 
 import ctypes
+import os
 from dataclasses import dataclass
 
 import OpenGL
@@ -469,7 +470,10 @@ class _QueryFns:
     query functions are NULL under OSMesa (docs/platform-notes)."""
 
     def __init__(self):
-        import glfw
+        if os.environ.get("PYOPENGL_PLATFORM") == "egl":   # no GLFW under EGL
+            from player.gl.egl import proc_address as get_proc_address
+        else:
+            from glfw import get_proc_address
         u, pu, pu64 = ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint64)
         protos = {
             "glGenQueries": ctypes.CFUNCTYPE(None, ctypes.c_int, pu),
@@ -479,7 +483,7 @@ class _QueryFns:
         }
         self.ok = True
         for name, proto in protos.items():
-            addr = glfw.get_proc_address(name)
+            addr = get_proc_address(name)
             if not addr:
                 self.ok = False
                 return

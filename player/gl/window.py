@@ -29,13 +29,19 @@ MESA_ENV = {"allow_glsl_extension_directive_midshader": "true"}
 _MESA_QUIET = {"MESA_DEBUG": "silent"}  # windows alive: GLFW is terminated only when the last one goes
 
 
+def _egl_gpu() -> bool:
+    from player.gl import egl
+    return egl.has_gpu()
+
+
 def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def setup_platform(headless: bool) -> str:
     """Decide how GL contexts are made in this process: 'native' (X11/Wayland, visible or
-    hidden windows) or 'osmesa' (GLFW's null platform, no X server at all).
+    hidden windows), 'egl' (headless on a GPU, no window: player/gl/egl.py; offscreen work
+    only) or 'osmesa' (GLFW's null platform, no X server at all).
 
     Raises DisplayError when there is no display and headless was not asked for.
     """
@@ -47,10 +53,16 @@ def setup_platform(headless: bool) -> str:
     if has_display():
         _platform = "native"
     elif headless:
-        if "OpenGL" in sys.modules and os.environ.get("PYOPENGL_PLATFORM") != "osmesa":
+        # No display: EGL on a GPU (or when A4KPLAY_GL=egl asks), else OSMesa on the CPU.
+        want = os.environ.get("A4KPLAY_GL", "").lower()
+        if want == "egl" or (want != "osmesa" and _egl_gpu()):
+            choice = "egl"
+        else:
+            choice = "osmesa"
+        if "OpenGL" in sys.modules and os.environ.get("PYOPENGL_PLATFORM") != choice:
             raise DisplayError("internal: OpenGL was imported before the platform was chosen")
-        os.environ["PYOPENGL_PLATFORM"] = "osmesa"
-        _platform = "osmesa"
+        os.environ["PYOPENGL_PLATFORM"] = choice
+        _platform = choice
     else:
         raise DisplayError("no display found (DISPLAY is not set)",
                            hint="run with --headless, or start the player inside an X session")

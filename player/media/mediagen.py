@@ -489,12 +489,14 @@ def _chapter_marks(duration: float) -> tuple[tuple[float, str], ...]:
 def make_clip(path, *, w: int, h: int, fps=24, frames: int = 48, codec: str = "h264",
               pix_fmt: str = "yuv420p", audio: str | None = None, vfr: bool = False,
               subtitles: bool = False, chapters: bool = False, crf: int | None = None,
-              draw: Callable[[int, int, int], np.ndarray] = pattern_frame) -> ClipInfo:
+              draw: Callable[[int, int, int], np.ndarray] = pattern_frame,
+              gop: int | None = None) -> ClipInfo:
     """Encode ``frames`` pictures ``draw(k, w, h)`` into ``path`` (container by suffix).
 
     ``fps`` may be an int or a Fraction (e.g. Fraction(24000, 1001)). With ``vfr`` frame
     durations alternate 1/fps and 2/fps with exact timestamps. ``crf`` overrides the
-    codec's quality default (for mpeg4 it is the quantiser ceiling). On any failure the
+    codec's quality default (for mpeg4 it is the quantiser ceiling); ``gop`` the most
+    frames between keyframes (the encoder's default otherwise). On any failure the
     partial file is removed and MediaError raised.
     """
     import av
@@ -532,7 +534,10 @@ def make_clip(path, *, w: int, h: int, fps=24, frames: int = 48, codec: str = "h
                     subtitles=_subtitle_cues(duration) if subtitles else (),
                     chapters=_chapter_marks(duration) if chapters else ())
     try:
-        _write(info, ticks, _video_options(encoder, crf), audio_encoder, draw)
+        options = _video_options(encoder, crf)
+        if gop is not None:
+            options["g"] = str(gop)
+        _write(info, ticks, options, audio_encoder, draw)
     except MediaError:
         path.unlink(missing_ok=True)
         raise

@@ -23,9 +23,15 @@ def context():
     """The process's headless GL context (made current), created on first use."""
     global _window
     if _window is None:
-        from player.gl.window import Window
-        _window = Window(64, 64, "a4kplay (offscreen)", visible=False)
+        from player.gl.window import Window, setup_platform
+        if setup_platform(headless=True) == "egl":
+            from player.gl.egl import Context
+            _window = Context()
+        else:
+            _window = Window(64, 64, "a4kplay (offscreen)", visible=False)
         atexit.register(close)
+    elif hasattr(_window, "make_current"):
+        _window.make_current()
     else:
         import glfw
         glfw.make_context_current(_window.handle)

@@ -45,14 +45,13 @@ Decisions (what the user can rely on):
 Codecs: h264 (libx264), hevc (libx265), vp9 (libvpx-vp9), av1 (libsvtav1, else libaom).
 The default is h264, or vp9 when OUT is .webm (WebM cannot hold h264).
 
-The pure decisions are in export_format.py, subtitle burning in export_subs.py; what is
-left here is over 500 lines because the job is one pass over the file (demux, decode,
-chain, encode, remux) whose steps share its state.
+The pure decisions are in export_format.py, subtitle burning in export_subs.py, the
+picture path and encoder set-up in export_video.py, the copied streams in
+export_streams.py, the command line's arguments in export_args.py; a folder of files
+(and Ray) is export_season.py's.
 """
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
 import time
 from dataclasses import dataclass, field
@@ -60,7 +59,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Mapping, TextIO
 
-import numpy as np
 
 from player.base.errors import MediaError
 from player.base.files import atomic_path, check_output
@@ -70,7 +68,6 @@ from player.tools.export_format import (
     DEFAULT_CRF,
     TEXT_SUBTITLE,
     _CONTAINER_NAMES,
-    _DECODER_ALIASES,
     _END_MARGIN,
     _TEXT_CODECS,
     check_preset,
@@ -82,8 +79,15 @@ from player.tools.export_format import (
     pick_codec,
     sar_for,
     subtitle_payload,
-    subtitle_text,
-    sws_matrix)
+    subtitle_text)
+from player.tools.export_args import add_arguments, request_from_args, run
+from player.tools.export_streams import (
+    add_other_streams,
+    codec_name as _codec_name,
+    copy_chapters,
+    copy_packet,
+    ticks as _ticks)
+from player.tools.export_video import Pictures, Upscaler, VideoPlan, add_video_stream
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -161,46 +165,6 @@ def _open_input(path: Path):
                          f" ({getattr(e, 'strerror', None) or e})", path=str(path)) from None
 
 
-# ---- the GL side ----------------------------------------------------------------------
-
-class _Upscaler:
-    """One chain, one persistent source texture and readback buffer, reused every frame."""
-
-    def __init__(self, shaders, scaler: str, params, out_size: tuple[int, int], deep: bool):
-        from player.render import offscreen
-        self.chain = offscreen.build_chain(shaders, scaler, params, label="export")
-        self.out_size = out_size
-        self.deep = deep
-        self.src = None
-        w, h = out_size
-        self.buf = np.empty((h, w, 3), np.uint16 if deep else np.uint8)
-
-    def run(self, rgb: np.ndarray, burner=None, t: float = 0.0) -> np.ndarray:
-        """The upscaled frame (shared buffer); with ``burner``, its subtitles at ``t``
-        drawn over it at the output size."""
-        from player.gl import gpu
-        h, w = rgb.shape[:2]
-        if self.src is None or self.src.size != (w, h):
-            if self.src is not None:
-                self.src.release()
-            self.src = gpu.Texture(w, h, 4, "f16")
-        if rgb.dtype == np.uint16:   # Texture.upload takes uint8 or float
-            rgb = rgb.astype(np.float32) * (1.0 / 65535.0)
-        self.src.upload(rgb)
-        out = self.chain.run(self.src, *self.out_size)
-        if burner is not None:
-            # Over the chain's result (ours until the next run): after every shader.
-            burner.draw(t, out.fbo)
-        # Reading as unsigned normalised lets GL clamp and round, as write_png does.
-        return out.read_into(self.buf)
-
-    def release(self) -> None:
-        if self.src is not None:
-            self.src.release()
-            self.src = None
-        self.chain.release()
-
-
 # ---- the job --------------------------------------------------------------------------
 
 class _Progress:
@@ -225,10 +189,6 @@ class _Progress:
             self.out.write("\r\033[K")
             self.out.flush()
             self.drawn = False
-
-
-def _ticks(seconds: float | None, tb: Fraction) -> int | None:
-    return None if seconds is None else round(Fraction(seconds) / tb)
 
 
 def _estimate_frames(inp, v, start: float | None, end: float | None) -> int | None:
@@ -306,6 +266,16 @@ class _Job:
         self.primaries, self.trc = int(cc.color_primaries), int(cc.color_trc)
         if req.start is not None and req.end is not None and req.end <= req.start:
             raise MediaError(f"--end {req.end:g} is not after --start {req.start:g}")
+        self.vplan = VideoPlan(
+            in_size=self.in_size, out_size=self.out_size, codec=self.codec,
+            encoder=self.encoder, crf=self.crf, preset=req.preset, pix_fmt=self.pix_fmt,
+            deep=self.deep, matrix=self.matrix, in_range=self.in_range,
+            out_range=self.out_range, primaries=self.primaries, trc=self.trc,
+            sar=sar_for(cc.sample_aspect_ratio, self.in_size, self.out_size),
+            time_base=v.time_base, rate=v.guessed_rate or v.average_rate or Fraction(24),
+            hvc1=self.encoder == "libx265" and self.suffix == ".mp4",
+            tags=clean_tags(v.metadata), shaders=tuple(str(x) for x in req.shaders),
+            scaler=req.scaler, params=dict(req.params))
 
     def _supported(self) -> set[str]:
         if not hasattr(self, "_codecs"):
@@ -362,10 +332,12 @@ class _Job:
                                   "subtitles, attachments and chapters are carried over)")
 
     # -- the run --
-    def run(self, out_path: str, progress: _Progress, upscaler: _Upscaler,
-            burner=None) -> int:
+    def run(self, out_path: str, progress: _Progress, upscaler: Upscaler | None,
+            burner=None, joined=None) -> int:
+        """Write OUT to ``out_path``; the number of video frames written. With ``joined``
+        (tools/export_segments.py) the video packets are the segments' already encoded
+        ones, muxed in IN's order in place of decoding and encoding."""
         import av
-        from av.video.reformatter import VideoReformatter
         req, v = self.req, self.v
         tb = v.time_base
         start_t = req.start if req.start else None
@@ -381,9 +353,7 @@ class _Job:
             ov = self._video_stream(out)
             streams = self._other_streams(out)
             self._chapters(out, start_t, req.end)
-            to_rgb, to_yuv = VideoReformatter(), VideoReformatter()
-            src_cs = sws_matrix(self.matrix)
-            rgb_fmt = "rgb48le" if self.deep else "rgb24"
+            pictures = Pictures(self.vplan, upscaler, burner) if joined is None else None
             done, last_pts, past_end, bad = 0, None, False, 0
 
             def encode(frame) -> None:
@@ -398,23 +368,26 @@ class _Job:
                 if last_pts is not None and pts <= last_pts:
                     pts = last_pts + 1
                 last_pts = pts
-                rgb = to_rgb.reformat(frame, format=rgb_fmt, src_colorspace=src_cs,
-                                      src_color_range=self.in_range,
-                                      dst_color_range=2).to_ndarray()
-                pixels = upscaler.run(rgb, burner, t)
-                picture = av.VideoFrame.from_ndarray(pixels, format=rgb_fmt)
-                picture = to_yuv.reformat(picture, format=self.pix_fmt, dst_colorspace=src_cs,
-                                          dst_color_range=self.out_range)
-                picture.pts, picture.time_base = pts, tb
-                out.mux(ov.encode(picture))
+                out.mux(ov.encode(pictures(frame, pts, t)))
                 done += 1
                 progress.update(done)
+
+            def put(packets) -> None:
+                nonlocal done
+                for p in packets:
+                    p.stream = ov
+                    out.mux(p)
+                    done += 1
+                    progress.update(done)
 
             for packet in self.inp.demux():
                 s = packet.stream
                 if s is v:
                     if packet.size == 0 and packet.pts is None:
                         continue   # demuxer's end marker; the decoder is flushed below
+                    if joined is not None:
+                        put(joined.take())     # keeps OUT interleaved as IN is
+                        continue
                     try:
                         frames = v.decode(packet)
                     except av.InvalidDataError:
@@ -433,137 +406,46 @@ class _Job:
                 if past_end and packet.pts is not None and packet.time_base and \
                         float(packet.pts * packet.time_base) > req.end + _END_MARGIN:
                     break
-            for frame in v.decode(None):
-                encode(frame)
+            if joined is not None:
+                put(joined.rest())
+            else:
+                for frame in v.decode(None):
+                    encode(frame)
             if done == 0:
                 raise MediaError("no video frames to export"
                                  + (" in the chosen range" if start_t or req.end else ""),
                                  path=str(self.src))
-            out.mux(ov.encode(None))
+            if joined is None:
+                out.mux(ov.encode(None))
         if bad:
             self.notes.append(f"{bad} undecodable video packet{'s' if bad > 1 else ''} skipped")
         return done
 
     def _video_stream(self, out):
-        v, cc = self.v, self.v.codec_context
-        rate = v.guessed_rate or v.average_rate or Fraction(24)
-        ov = out.add_stream(self.encoder, rate=rate,
-                            options=encoder_options(self.encoder, self.crf, self.req.preset))
-        ov.width, ov.height = self.out_size
-        ov.pix_fmt = self.pix_fmt
-        ov.time_base = v.time_base
-        occ = ov.codec_context
-        occ.time_base = v.time_base
-        occ.colorspace, occ.color_range = self.matrix, self.out_range
-        occ.color_primaries, occ.color_trc = self.primaries, self.trc
-        sar = sar_for(cc.sample_aspect_ratio, self.in_size, self.out_size)
-        if sar is not None:
-            occ.sample_aspect_ratio = sar
-        if self.encoder == "libx265" and self.suffix == ".mp4":
-            occ.codec_tag = "hvc1"   # the tag Apple players require for HEVC in MP4
-        ov.metadata.update(clean_tags(v.metadata))
-        return ov
+        return add_video_stream(out, self.vplan)
 
     def _other_streams(self, out) -> dict:
-        streams = {}
-        for s, action, detail in self.plan:
-            if action == "attach":
-                out.add_attachment(s.metadata.get("filename", f"attachment{s.index}"),
-                                   s.metadata.get("mimetype", "application/octet-stream"),
-                                   s.data)
-                self.copied["attachment"] += 1
-                continue
-            if action == "copy":
-                o = out.add_stream_from_template(s)
-            else:
-                o = out.add_mux_stream(detail[1])
-                o.time_base = s.time_base
-                self.notes.append(f"subtitle #{s.index} converted {detail[0]} -> {detail[1]}")
-            o.metadata.update(clean_tags(s.metadata))
-            kind = "cover" if s.type == "video" else s.type
-            self.copied[kind] = self.copied.get(kind, 0) + 1
-            streams[s.index] = (o, action, detail)
-        return streams
+        return add_other_streams(out, self.plan, self.copied, self.notes)
 
     def _copy(self, out, packet, target, start: float | None, end: float | None) -> None:
-        o, action, detail = target
-        tb = packet.time_base
-        pts = packet.pts if packet.pts is not None else packet.dts
-        if pts is None:
-            if start or end is not None:
-                return   # untimed packets cannot be placed in a trimmed range
-        else:
-            t = float(pts * tb)
-            dur = float(packet.duration * tb) if packet.duration else 0.0
-            if end is not None and t >= end:
-                return
-            if start and t < start:
-                # Only a subtitle cue still showing at `start` survives, cut to begin there.
-                if packet.stream.type != "subtitle" or t + dur <= start:
-                    return
-                cut = _ticks(start, tb) - pts
-                packet.duration = packet.duration - cut
-                packet.pts = pts + cut
-                if packet.dts is not None:
-                    packet.dts = packet.pts
-                pts = packet.pts
-            if end is not None and packet.stream.type == "subtitle" and t + dur > end:
-                packet.duration = _ticks(end, tb) - pts
-        if action == "convert":
-            packet = _converted(packet, o, *detail)
-        shift = _ticks(start, tb) if start else 0
-        if shift:
-            if packet.pts is not None:
-                packet.pts -= shift
-            if packet.dts is not None:
-                packet.dts -= shift
-        if packet.dts is None and packet.pts is not None:
-            packet.dts = packet.pts
-        packet.stream = o
-        out.mux(packet)
+        copy_packet(out, packet, target, start, end)
 
     def _chapters(self, out, start: float | None, end: float | None) -> None:
-        try:
-            chapters = self.inp.chapters()
-        except (AttributeError, ValueError):
-            return
-        lo, kept = start or 0.0, []
-        for c in chapters:
-            tb = c["time_base"]
-            a, b = float(c["start"] * tb), float(c["end"] * tb)
-            if b <= lo or (end is not None and a >= end):
-                continue
-            a, b = max(a, lo), min(b, end) if end is not None else b
-            kept.append({**c, "id": len(kept) + 1, "start": round((a - lo) / tb),
-                         "end": round((b - lo) / tb)})
+        kept = copy_chapters(self.inp, out, start, end)
         if kept:
-            out.set_chapters(kept)
-            self.copied["chapters"] = len(kept)
-
-
-def _codec_name(stream) -> str:
-    """The codec's canonical (descriptor) name: 'subrip' for the decoder called 'srt'."""
-    cc = stream.codec_context
-    if cc is None:
-        return "?"
-    return _DECODER_ALIASES.get(cc.codec.name, cc.codec.name)
-
-
-def _converted(packet, stream, src_codec: str, dst_codec: str):
-    import av
-    new = av.Packet(subtitle_payload(dst_codec, subtitle_text(src_codec, bytes(packet))))
-    new.stream = stream
-    new.time_base = packet.time_base
-    new.pts, new.dts, new.duration = packet.pts, packet.dts, packet.duration
-    return new
+            self.copied["chapters"] = kept
 
 
 # ---- entry points ---------------------------------------------------------------------
 
-def export(req: ExportRequest, progress: bool = False,
-           log: TextIO | None = None) -> ExportResult:
+def export(req: ExportRequest, progress: bool = False, log: TextIO | None = None,
+           bar=None, joined=None) -> ExportResult:
     """Export IN to OUT as `req` says; returns what was done. Raises A4kError subclasses;
-    on any failure or KeyboardInterrupt no OUT and no temporary file are left."""
+    on any failure or KeyboardInterrupt no OUT and no temporary file are left.
+
+    ``bar``: a progress object (``update(frames)``, ``close()``) to report to instead of
+    this file's own bar (a season's one bar). ``joined``: the video is already encoded,
+    in segments (tools/export_segments.py); no chain runs here, the rest is as always."""
     import av
     log = sys.stderr if log is None else log
     pick_codec(req.codec, Path(req.output).suffix.lower())   # a bad codec fails first
@@ -573,8 +455,13 @@ def export(req: ExportRequest, progress: bool = False,
     t0 = time.monotonic()
     with _open_input(src) as inp:
         job = _Job(req, src, dst, inp)
-        upscaler = _Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
-        bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
+        if joined is not None:
+            joined.check(job.vplan)       # the segments were made for this very plan
+        upscaler = None if joined is not None else \
+            Upscaler(req.shaders, req.scaler, req.params, job.out_size, job.deep)
+        own_bar = bar is None
+        if own_bar:
+            bar = _Progress(_estimate_frames(inp, job.v, req.start, req.end), progress, log)
         burner = None
 
         def say(text: str) -> None:        # a subtitle notice: one line, under the bar
@@ -582,13 +469,13 @@ def export(req: ExportRequest, progress: bool = False,
             print(f"a4kplay: {text}", file=log, flush=True)
 
         try:
-            if job.burn is not None:
+            if job.burn is not None and joined is None:
                 from player.tools.export_subs import Burner, params_for
                 burner = Burner(src, job.burn, job.in_size, job.out_size,
                                 params_for(job.matrix, job.in_range == 2), say)
                 burner.load()              # the whole track, or an error: before OUT
             with atomic_path(dst) as tmp:   # OUT appears only when complete
-                frames = job.run(tmp, bar, upscaler, burner)
+                frames = job.run(tmp, bar, upscaler, burner, joined)
         except av.FFmpegError as e:
             if isinstance(e.__context__, KeyboardInterrupt):
                 raise e.__context__ from None   # closing after Ctrl+C failed: still Ctrl+C
@@ -597,95 +484,16 @@ def export(req: ExportRequest, progress: bool = False,
             raise MediaError(f"cannot write the output: {e.strerror or e}",
                              path=str(dst)) from None
         finally:
-            bar.close()
+            if own_bar:
+                bar.close()
             if burner is not None:
                 burner.release()
-            upscaler.release()
+            if upscaler is not None:
+                upscaler.release()
     return ExportResult(output=dst, frames=frames, seconds=time.monotonic() - t0,
                         in_size=job.in_size, out_size=job.out_size, codec=job.codec,
                         encoder=job.encoder, crf=job.crf, pix_fmt=job.pix_fmt,
                         copied=job.copied, notes=job.notes)
-
-
-def add_arguments(p: argparse.ArgumentParser) -> None:
-    from player.tools.args import positive as _positive, size as _size
-    p.add_argument("input", help="the video to read (never modified)")
-    p.add_argument("-o", "--output", required=True, help="the file to write (.mkv .mp4 .webm)")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--scale", type=_positive, help="output size as a factor of the input's")
-    g.add_argument("--size", type=_size, help="output size WxH")
-    s = p.add_mutually_exclusive_group()
-    s.add_argument("--profile", metavar="NAME", help="a profile from profiles.yaml")
-    s.add_argument("--shader", action="append", default=[], metavar="FILE",
-                   help="an mpv-format shader to run (repeatable, in order)")
-    p.add_argument("--config", metavar="PATH", help="profiles.yaml to use")
-    p.add_argument("--scaler", choices=("bilinear", "bicubic", "lanczos"))
-    p.add_argument("--codec", metavar="NAME",
-                   help="h264 | hevc | vp9 | av1 (default h264; vp9 for .webm)")
-    p.add_argument("--crf", type=int, metavar="N", help="constant quality; lower is better "
-                   "(default " + ", ".join(f"{c} {n}" for c, n in DEFAULT_CRF.items()) + ")")
-    p.add_argument("--preset", metavar="P", help="encoder speed: x264/x265 ultrafast .. "
-                   "veryslow (default medium), vp9 cpu-used -8..8 (4), svt-av1 -1..13 (8)")
-    p.add_argument("--start", type=float, metavar="SECONDS", help="start of the part to export")
-    p.add_argument("--end", type=float, metavar="SECONDS", help="end of the part to export")
-    p.add_argument("--force", action="store_true", help="overwrite an existing output")
-    p.add_argument("--burn-subs", action="store_true",
-                   help="draw a subtitle track into the frames at the output size (that "
-                   "stream is then not copied); the default-flagged track, else the first")
-    p.add_argument("--sid", type=int, metavar="N",
-                   help="with --burn-subs: burn subtitle track N (1-based, as mpv counts)")
-    p.add_argument("--sub-file", metavar="PATH",
-                   help="with --burn-subs: burn this subtitle file (.ass .srt .vtt ...)")
-    p.add_argument("--progress", action="store_true",
-                   help="show the progress bar even when stderr is not a terminal")
-
-
-def request_from_args(args) -> ExportRequest:
-    """Resolve --profile / --shader / --config / --scaler into a request (no GL)."""
-    from player.config import resolve
-    _, spec = resolve.from_args(args)
-    shaders, scaler, params, name = spec.shaders, spec.scaler, dict(spec.params), spec.name
-    for flag in ("start", "end"):
-        value = getattr(args, flag)
-        if value is not None and not (0 <= value < float("inf")):
-            raise MediaError(f"--{flag} must be a time in seconds >= 0, got {value:g}")
-    return ExportRequest(input=args.input, output=args.output, scale=args.scale,
-                         size=args.size, shaders=shaders, scaler=scaler, params=params,
-                         profile=name, codec=args.codec, crf=args.crf, preset=args.preset,
-                         start=args.start, end=args.end, force=args.force,
-                         burn_subs=getattr(args, "burn_subs", False),
-                         sid=getattr(args, "sid", None),
-                         sub_file=getattr(args, "sub_file", None))
-
-
-def _stop_on_sigterm():
-    """Make SIGTERM (a closing terminal, `kill`) clean up like Ctrl+C; returns the old
-    handler, or None when signals cannot be set here (not the main thread)."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    try:
-        return signal.signal(signal.SIGTERM, stop)
-    except ValueError:
-        return None
-
-
-def run(args) -> int:
-    """`a4kplay export ...`. A4kError propagates to the CLI; Ctrl+C is reported here,
-    after the temporary file is gone."""
-    from player.gl.window import setup_platform
-    setup_platform(headless=True)   # before anything imports OpenGL
-    previous = _stop_on_sigterm()
-    try:
-        req = request_from_args(args)
-        result = export(req, progress=args.progress or sys.stderr.isatty())
-    except KeyboardInterrupt:
-        print("a4kplay: export interrupted; nothing written", file=sys.stderr)
-        return 130
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    print(result.summary(req.profile), file=sys.stderr)
-    return 0
 
 
 __all__ = ["ExportRequest", "ExportResult", "export", "run", "add_arguments",
