@@ -354,12 +354,19 @@ class Video:
         param = mpv.MpvRenderParam("invalid")
         param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
         param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
-        mpv._mpv_render_context_get_info(self.ctx.handle, param)   # by value (render.h)
+        try:
+            mpv._mpv_render_context_get_info(self.ctx.handle, param)   # by value (render.h)
+        except (mpv.ShutdownError, SystemError, RuntimeError):
+            return 0     # quitting: present at once
         return int(info.target_time) if info.flags & FRAME_INFO_PRESENT else 0
 
     def now_us(self) -> int:
-        """libmpv's clock (mpv_get_time_us): what target times are given in."""
-        return int(self._mpv_mod._mpv_get_time_us(self.player.handle))
+        """libmpv's clock (mpv_get_time_us): what target times are given in; after the
+        core shut down (a quit), the same clock read by Python (both are monotonic)."""
+        try:
+            return int(self._mpv_mod._mpv_get_time_us(self.player.handle))
+        except (self._mpv_mod.ShutdownError, SystemError, RuntimeError, AttributeError):
+            return time.monotonic_ns() // 1000
 
     def render(self, fbo: int, w: int, h: int) -> None:
         """The frame into our texture, at once: we do the timing (render.h's way for an
