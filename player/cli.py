@@ -30,7 +30,7 @@ COMMANDS = {
     "play": ("play", "Play videos, upscaled by GPU shader chains."),
     "demo": ("demo", "Play the built-in demo clip."),
     "upscale": ("upscale", "Upscale one image through a chain."),
-    "export": ("export", "Upscale a whole video file, or every video of a folder (on a Ray "
+    "export": ("export_args", "Upscale a whole video file, or every video of a folder (on a Ray "
                          "cluster with --cluster), through a profile or shader chain."),
     "quality": ("quality", "PSNR/SSIM of the tiers against ground-truth images."),
     "bench": ("bench", "GL time per frame of each tier, per pass, with texture fetches per "

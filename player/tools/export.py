@@ -80,7 +80,6 @@ from player.tools.export_format import (
     sar_for,
     subtitle_payload,
     subtitle_text)
-from player.tools.export_args import add_arguments, request_from_args, run
 from player.tools.export_streams import (
     add_other_streams,
     codec_name as _codec_name,
@@ -496,6 +495,6 @@ def export(req: ExportRequest, progress: bool = False, log: TextIO | None = None
                         copied=job.copied, notes=job.notes)
 
 
-__all__ = ["ExportRequest", "ExportResult", "export", "run", "add_arguments",
-           "request_from_args", "output_size", "pick_codec", "encoder_options", "matrix_of",
+__all__ = ["ExportRequest", "ExportResult", "export",
+           "output_size", "pick_codec", "encoder_options", "matrix_of",
            "subtitle_text", "subtitle_payload", "check_paths"]

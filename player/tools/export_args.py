@@ -107,7 +107,7 @@ def run(args) -> int:
     try:
         if season:
             from player.tools.export_season import run_season
-            return run_season(args)
+            return run_season(args, request_from_args(args))
         req = request_from_args(args)
         result = export(req, progress=args.progress or sys.stderr.isatty())
     except KeyboardInterrupt:

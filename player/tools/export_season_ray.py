@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TextIO
 
 from player.base.errors import A4kError
-from player.tools.export_season import WORK, Bar, Item, Manifest, _Silent, key_for
+from player.tools.export_job import WORK, Bar, Item, Manifest, _Silent, key_for
 
 
 def _cut(item: Item, seconds: float, work_dir: Path) -> None:

@@ -20,7 +20,7 @@ import av
 import numpy as np
 import pytest
 
-from player.tools import export
+from player.tools import export, export_args
 
 from player.media import mediagen
 from player.base.errors import MediaError, ProfileError, ShaderError
@@ -30,7 +30,7 @@ from tests.conftest import run_cli
 
 def export_main(argv):
     from player.cli import build_parser
-    return export.run(build_parser("export").parse_args(argv))
+    return export_args.run(build_parser("export").parse_args(argv))
 
 pytestmark = pytest.mark.media
 
