@@ -124,14 +124,21 @@ def layout(w: int, h: int, scale: float = 1.0, measure: Callable[[str, int], flo
     timeline_h = max(6, round(14 * s))
     bar = max(12, round(34 * s))
     n = len(BUTTONS)
-    size = max(8, min(bar, int(w / (n + 0.5))))
     font = max(10, round(14 * s))
+    gap = max(2, round(4 * s))
+    text_w = measure(time_text, font) if measure else len(time_text) * font * 0.55
+    # buttons as large as the bar, smaller (down to 2/3) to leave room for the time text,
+    # and without the time text in a window too narrow for both
+    size = min(bar, int((w - text_w - 4 * gap) / n))
+    with_time = size >= round(bar * 2 / 3)
+    if not with_time:
+        size = min(bar, int(w / (n + 0.5)))
+    size = max(8, size)
     icon = max(6, round(size * 0.6))
     band_h = bar + timeline_h
     band = Box(0, h - band_h, w, band_h)
     timeline = Box(0, h - timeline_h, w, timeline_h)
     y = h - timeline_h - bar + (bar - size) // 2
-    gap = max(2, round(4 * s))
     boxes: dict[str, Box] = {}
     x = gap
     for b in BUTTONS:
@@ -144,9 +151,8 @@ def layout(w: int, h: int, scale: float = 1.0, measure: Callable[[str, int], flo
         if b.side == "right":
             x -= size
             boxes[b.id] = Box(x, y, size, size)
-    width = (measure(time_text, font) if measure else len(time_text) * font * 0.55)
     time_at = None
-    if left_end + width + gap <= x:
+    if with_time and left_end + text_w + gap <= x:
         time_at = (left_end, h - timeline_h - bar + (bar - round(font * 1.2)) // 2)
     return Layout(w, h, s, font, icon, band, timeline, boxes, time_at)
 
