@@ -38,6 +38,7 @@ class Osc:
         self._cache_read = 0.0
         self._chapters_of = None
         self._chapters: tuple = ()
+        self._was_over = False                   # the pointer was over the controller
 
     # ---- coordinates and the model ---------------------------------------------------------
     def _fb(self, x: float, y: float) -> tuple[float, float]:
@@ -81,8 +82,12 @@ class Osc:
         if cmds is None:
             return False
         self._run(cmds)
-        if self.ctl.visible(now) or before:
+        # a frame only where the picture changes: shown or hidden now, or the pointer over
+        # the controller (hover, label) or just off it; moving over the video costs nothing
+        over = self._over(x, y)
+        if self.ctl.visible(now) != before or over or self._was_over:
             self.p.redraw = True
+        self._was_over = over
         self._cursor(now)
         return True
 
@@ -118,6 +123,11 @@ class Osc:
         self._run(cmds)
         self.p.redraw = True
         return True
+
+    def _over(self, x: float, y: float) -> bool:
+        ctl = self.ctl
+        return ((ctl.lay is not None and ctl.lay.band.contains(x, y))
+                or (ctl.menu is not None and ctl.menu.contains(x, y)))
 
     def _layout(self, now: float) -> None:
         """The layout for the window as it is now (a press may come before any draw)."""

@@ -185,6 +185,33 @@ def test_the_subtitle_menu_switches_sid_and_the_audio_menu_takes_keys(session):
     player._on_event(Event("key", key=glfw.KEY_ESCAPE))  # no menu: ESC is mpv's again
 
 
+def test_wheel_compare_and_visibility_by_ipc(session):
+    player, pointer, _ = session
+    pointer.move(W / 2, H - 30)
+    lay = player.osc.ctl.lay
+    vol = lay.buttons["volume"]
+    v0 = float(player.video.props.get("volume"))
+    pointer.move(vol.x + vol.w / 2, vol.y + vol.h / 2, 0.05)
+    pointer.xdo("click", "4")                             # wheel up over the volume
+    pump(player, lambda: float(player.video.props.get("volume")) == v0 + 5)
+    t0 = player.video.time_pos()
+    pointer.move(W / 2, H - 4, 0.05)
+    pointer.xdo("click", "5")                             # wheel down over the timeline
+    pump(player, lambda: abs(player.video.time_pos() - (t0 - 5)) < 0.6)
+    pointer.centre(lay.buttons["compare"])
+    pump(player, lambda: player.compare == "split")
+    window, s = shots(player)                             # once, over both sides
+    assert np.abs(band(window, player) - band(s, player)).max() > 0.2
+    pointer.centre(lay.buttons["compare"])
+    pump(player, lambda: player.compare == "off")
+    player.video.command("script-message", "a4kplay", "osc-visibility", "never")
+    pump(player, lambda: player.osc.ctl.mode == "never")
+    pointer.move(W / 3, H - 30)
+    assert not player.osc.ctl.visible(time.monotonic())
+    player.video.command("script-message", "a4kplay", "osc-visibility", "auto")
+    pump(player, lambda: player.osc.ctl.mode == "auto")
+
+
 def test_the_profile_menu_switches_the_tier_and_stats_time_the_controller(session):
     player, pointer, tmp = session
     pointer.move(W / 2, H - 30)
