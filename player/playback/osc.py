@@ -196,8 +196,13 @@ class Osc:
             elif name == p.profile and name != p.tier:
                 label += "  (chosen, the ceiling)"
             items.append(MenuItem(label, OURS + ("profile", name), current=name == p.tier))
-        state = p.governor.status() if p.governor is not None \
-            else f"auto: {p.tier} is not on the ladder"
+        g = p.governor
+        if g is None:
+            state = f"auto: {p.tier} is not on the ladder"
+        elif g.enabled:
+            state = f"auto on: playing {p.tier}, ceiling {p.profile}"
+        else:
+            state = f"auto off: playing {p.tier}"
         title = f"Profiles - {state}"
         if len(title) > TITLE_CHARS:
             title = title[:TITLE_CHARS - 1] + "\u2026"
