@@ -143,7 +143,7 @@ class Controller:
     def press(self, button: int, x: float, y: float, now: float) -> list | None:
         self.pointer = (x, y)
         if self.menu is not None:
-            return self._press_menu(button, x, y)
+            return self._press_menu(button, x, y, now)
         if self.mode == "never" or self.lay is None or button != LEFT:
             return None
         hit = self.lay.hit(x, y)
@@ -208,7 +208,7 @@ class Controller:
     def close_menu(self) -> None:
         self.menu = None
 
-    def _press_menu(self, button: int, x: float, y: float) -> list:
+    def _press_menu(self, button: int, x: float, y: float, now: float) -> list:
         menu = self.menu
         row = menu.row_at(x, y)
         if row is not None and button == LEFT:
@@ -218,10 +218,10 @@ class Controller:
         if menu.contains(x, y):
             return []
         self.menu = None                 # a click outside closes it ...
-        hit = self.lay.hit(x, y) if self.lay is not None and self.shown(0.0) else None
+        hit = self.lay.hit(x, y) if self.lay is not None and self.shown(now) else None
         if hit == ("button", menu.anchor):
             return []                    # ... and on its own button does not reopen it
-        return self.press(button, x, y, 0.0) if hit else []
+        return self.press(button, x, y, now) if hit else []
 
     def key(self, name: str) -> list | None:
         """A key while a menu is open: arrows move, Enter chooses, Esc closes."""

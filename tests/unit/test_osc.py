@@ -136,6 +136,12 @@ def test_menus_by_keys_and_pointer():
     ctl.open_menu(Menu("sub", "x", items))
     ctl.open_menu(Menu("sub", "x", items))                          # its button again
     assert ctl.menu is None
+    ctl.motion(50, 50, 10.0)
+    ctl.open_menu(Menu("sub", "x", items))
+    ctl.scene(Model(), 10.0, measure)
+    play = ctl.lay.buttons["play"]                                  # another button: runs
+    assert ctl.press(0, play.x + 2, play.y + 2, 10.1) == [("cycle", "pause")]
+    assert ctl.menu is None and ctl.visible(10.5)
 
 
 def test_a_long_menu_scrolls_to_its_selection():
