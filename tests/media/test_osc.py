@@ -105,8 +105,16 @@ def session(clip, tmp_path_factory):
     player.close()
 
 
-def test_appears_on_motion_hides_after_stillness_and_is_never_in_s_shots(session):
-    player, pointer, _ = session
+@pytest.fixture
+def live(session):
+    """The session's player with its own context current (conftest makes the shared
+    offscreen context current before every test)."""
+    session[0].window.make_current()
+    return session
+
+
+def test_appears_on_motion_hides_after_stillness_and_is_never_in_s_shots(live):
+    player, pointer, _ = live
     window, s_hidden = shots(player)
     assert not player.osc.ctl.visible(time.monotonic())
     np.testing.assert_array_equal(band(window, player), band(s_hidden, player))
@@ -127,15 +135,15 @@ def test_appears_on_motion_hides_after_stillness_and_is_never_in_s_shots(session
     assert not player.osc.ctl.visible(time.monotonic())
 
 
-def test_a_click_at_a_quarter_of_the_timeline_seeks_to_a_quarter(session):
-    player, pointer, _ = session
+def test_a_click_at_a_quarter_of_the_timeline_seeks_to_a_quarter(live):
+    player, pointer, _ = live
     pointer.click(0.25 * W, H - 4)
     pump(player, lambda: abs(player.video.time_pos() - 0.25 * SECONDS) < 0.5)
     assert player.video.props.get("pause") is True       # the click did not reach mpv
 
 
-def test_hover_shows_the_time_and_chapter_under_the_pointer(session):
-    player, pointer, _ = session
+def test_hover_shows_the_time_and_chapter_under_the_pointer(live):
+    player, pointer, _ = live
     lay = player.osc.ctl.lay
     pointer.move(lay.buttons["chapter"].x + 3, lay.buttons["chapter"].y + 3)
     plain = player.capture(overlay=True)
@@ -159,9 +167,9 @@ def menu_row(player, command):
     raise AssertionError(f"no row runs {command}: {[it.command for it in menu.items]}")
 
 
-def test_the_subtitle_menu_switches_sid_and_the_audio_menu_takes_keys(session):
+def test_the_subtitle_menu_switches_sid_and_the_audio_menu_takes_keys(live):
     import glfw
-    player, pointer, _ = session
+    player, pointer, _ = live
     assert player.video.props.get("sid") == 1
     pointer.move(W / 2, H - 30)
     pointer.centre(player.osc.ctl.lay.buttons["sub"])
@@ -185,8 +193,8 @@ def test_the_subtitle_menu_switches_sid_and_the_audio_menu_takes_keys(session):
     player._on_event(Event("key", key=glfw.KEY_ESCAPE))  # no menu: ESC is mpv's again
 
 
-def test_wheel_compare_and_visibility_by_ipc(session):
-    player, pointer, _ = session
+def test_wheel_compare_and_visibility_by_ipc(live):
+    player, pointer, _ = live
     pointer.move(W / 2, H - 30)
     lay = player.osc.ctl.lay
     vol = lay.buttons["volume"]
@@ -212,8 +220,8 @@ def test_wheel_compare_and_visibility_by_ipc(session):
     pump(player, lambda: player.osc.ctl.mode == "auto")
 
 
-def test_the_profile_menu_switches_the_tier_and_stats_time_the_controller(session):
-    player, pointer, tmp = session
+def test_the_profile_menu_switches_the_tier_and_stats_time_the_controller(live):
+    player, pointer, tmp = live
     pointer.move(W / 2, H - 30)
     pointer.centre(player.osc.ctl.lay.buttons["profile"])
     menu = player.osc.ctl.menu
