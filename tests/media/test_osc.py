@@ -257,3 +257,22 @@ def test_a_headless_player_never_shows_it(clip, tmp_path):
         assert player.osc.drawer is None
     finally:
         player.close()
+
+
+def test_in_fullscreen_the_pointer_hides_with_the_controller(live):
+    import glfw
+    player, pointer, _ = live
+
+    def cursor_hidden():
+        return glfw.get_input_mode(player.window.handle, glfw.CURSOR) == glfw.CURSOR_HIDDEN
+    pointer.move(W / 2, H - 30)
+    pointer.centre(player.osc.ctl.lay.buttons["fullscreen"])
+    pump(player, lambda: player.window.fullscreen and player.video.props.get("fullscreen"))
+    pump(player, seconds=1.5)                            # still: both hide
+    assert not player.osc.ctl.visible(time.monotonic()) and cursor_hidden()
+    fw, fh = player.window.framebuffer_size()
+    pointer.move(fw / 2, fh - 30)                         # motion: both come back
+    assert player.osc.ctl.visible(time.monotonic()) and not cursor_hidden()
+    pointer.centre(player.osc.ctl.lay.buttons["fullscreen"])
+    pump(player, lambda: not player.window.fullscreen)
+    assert not cursor_hidden()
