@@ -26,6 +26,21 @@ CACHE_POLL_S = 0.5        # demuxer-cache-state is read at most this often, whil
 TITLE_CHARS = 56
 
 
+def cached_ranges(state) -> tuple[tuple[float, float], ...]:
+    """What the demuxer holds, from mpv's ``demuxer-cache-state``: its seekable ranges (a
+    stream with the cache on), or else what it has read ahead of the reader."""
+    if not isinstance(state, dict):
+        return ()
+    ranges = tuple((float(r["start"]), float(r["end"])) for r in state.get("seekable-ranges")
+                   or () if isinstance(r, dict) and "start" in r and "end" in r)
+    if ranges:
+        return ranges
+    start, end = state.get("reader-pts"), state.get("cache-end")
+    if isinstance(start, (int, float)) and isinstance(end, (int, float)) and end > start:
+        return ((float(start), float(end)),)
+    return ()
+
+
 class Osc:
     def __init__(self, player):
         self.p = player
@@ -58,10 +73,7 @@ class Osc:
                 for i, c in enumerate(self.p.chapters or ()))
         if now - self._cache_read > CACHE_POLL_S:
             self._cache_read = now
-            state = v.get("demuxer-cache-state") or {}
-            ranges = state.get("seekable-ranges") if isinstance(state, dict) else None
-            self._cached = tuple((float(r["start"]), float(r["end"])) for r in ranges or ()
-                                 if isinstance(r, dict) and "start" in r and "end" in r)
+            self._cached = cached_ranges(v.get("demuxer-cache-state"))
         dur = pr.get("duration")
         return Model(pos=v.time_pos(), duration=dur if isinstance(dur, (int, float)) else None,
                      paused=bool(pr.get("pause")), chapters=self._chapters,

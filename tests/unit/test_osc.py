@@ -196,3 +196,48 @@ def test_profiles_yaml_osc_settings_validated_with_file_and_line(tmp_path):
         with pytest.raises(ProfileError) as e:
             load_config(str(cfg))
         assert e.value.line == line and words in str(e.value), str(e.value)
+
+
+def fake_player(tracks=(), chapters=(), governor=None):
+    from types import SimpleNamespace as NS
+    from player.config.osc_settings import OscSettings
+    props = {"duration": 20.0, "pause": True, "sid": 1, "aid": 1, "chapter": 1,
+             "volume": 80.0, "mute": False, "playlist-count": 1}
+    video = NS(props=props, paths=["a.mkv"], time_pos=lambda: 5.0, playlist_pos=lambda: 0,
+               get=lambda name: {"track-list": list(tracks), "demuxer-cache-state":
+                                 {"seekable-ranges": [], "reader-pts": 5.0,
+                                  "cache-end": 7.5}}.get(name))
+    config = NS(osc=OscSettings(), profile_names=("Full", "Fast", "Off"))
+    return NS(config=config, opts=NS(headless=False), video=video, chapters=list(chapters),
+              window=NS(fullscreen=False), compare="off", tier="Fast", profile="Full",
+              governor=governor, redraw=False, notify=lambda text: None)
+
+
+def test_the_players_menus_and_model():
+    from types import SimpleNamespace as NS
+    from player.playback.osc import Osc, cached_ranges
+    tracks = [{"type": "sub", "id": 1, "lang": "eng", "codec": "subrip", "selected": True},
+              {"type": "sub", "id": 2, "lang": "jpn", "title": "Signs", "codec": "ass"},
+              {"type": "audio", "id": 1, "lang": "jpn", "selected": True}]
+    osc = Osc(fake_player(tracks, [{"time": 0.0, "title": "Opening"}, {"time": 4.0}],
+                          NS(enabled=True)))
+    title, items = osc._tracks("sub")
+    assert title == "Subtitle tracks"
+    assert [i.label for i in items] == ["Off", "(1) eng  [subrip]", "(2) jpn 'Signs'  [ass]"]
+    assert [i.current for i in items] == [False, True, False]
+    assert items[2].command == ("set", "sid", "2") and items[0].command == ("set", "sid", "no")
+    title, items = osc._profile_menu("profile")
+    assert title == "Profiles - auto on: playing Fast, ceiling Full"
+    assert [i.label for i in items] == ["Full  (chosen, the ceiling)",
+                                       "Fast  (playing: the governor's step down)", "Off"]
+    assert items[1].current and items[0].command == OURS + ("profile", "Full")
+    title, items = osc._chapter_menu("chapter")
+    assert [i.label for i in items] == ["0:00  Opening", "0:04  Chapter 2"] and items[1].current
+    model = osc.model(100.0)
+    assert (model.pos, model.duration, model.paused, model.cached) == (5.0, 20.0, True,
+                                                                       ((5.0, 7.5),))
+    assert cached_ranges({"seekable-ranges": [{"start": 0, "end": 30}]}) == ((0.0, 30.0),)
+    assert cached_ranges(None) == ()
+    headless = fake_player()
+    headless.opts.headless = True
+    assert Osc(headless).ctl.mode == "never"
