@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYS_PKGS := python3 python3-venv libmpv2 mpv ffmpeg xvfb xauth libgl1 libglx-mesa0 \
             libgl1-mesa-dri libegl1 libegl-mesa0 libgles2 libosmesa6 mesa-utils \
-            libass9 fonts-dejavu-core glslang-tools xdotool
+            libass9 fonts-dejavu-core glslang-tools pipx xdotool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install sysdeps demo test train train-quick clean
@@ -46,7 +46,7 @@ test: install
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
 # Learned-S with the v1 recipe once L is done; about 6.5 h on 2 idle cores, Learned-M's
 # 185000 steps being the longest part), exports them to
-# shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
+# player/shipped/shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install
 	bash training/setup.sh $(BIN)
@@ -55,9 +55,9 @@ train: install
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
 	  if wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1; \
 	  then wait $$m; else kill $$m 2>/dev/null; wait $$m; exit 1; fi
-	for s in s m l; do $(BIN)/python -m training.export --mode compute shaders/learned/learned_$$s.npz; done
-	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz
-	$(BIN)/python -m training.evaluate shaders/learned/learned_s.npz shaders/learned/learned_m.npz shaders/learned/learned_l.npz --images build/training-data/val-real
+	for s in s m l; do $(BIN)/python -m training.export --mode compute player/shipped/shaders/learned/learned_$$s.npz; done
+	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz
+	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz --images build/training-data/val-real
 
 # A few minutes: the same pipeline at toy size (pool of 60 scenes, 200 steps, then 100 on
 # imgmse that widen the blocks as the shipped schedules do), into build/quick/ (the shipped

@@ -8,6 +8,7 @@
     a4kplay bench ...                   GPU time per frame of each tier
     a4kplay profiles --check [PATH]     validate a profiles file and its shaders
     a4kplay profiles --import-mpv [PATH]  profiles from mpv's input.conf
+    a4kplay doctor                      versions, config files read, what is missing
 
 Each tool module (player/tools/) exposes ``add_arguments(parser)`` and ``run(args)``; a
 new command is one row of ``COMMANDS``. Every project error (A4kError) becomes one line on
@@ -34,6 +35,8 @@ COMMANDS = {
                        "output pixel; --vs-mpv compares with mpv."),
     "profiles": ("profiles", "Validate a profiles file, or import profiles from mpv's "
                              "input.conf."),
+    "doctor": ("doctor", "Versions of libmpv, libass, PyAV, GLFW and GL, the config files "
+                         "read, their lines not applied, and what is missing."),
 }
 
 USAGE = """usage: a4kplay FILE|FOLDER ... [options]  play videos (a4kplay --help for the options)
@@ -43,7 +46,8 @@ USAGE = """usage: a4kplay FILE|FOLDER ... [options]  play videos (a4kplay --help
        a4kplay quality HR_DIR ...      PSNR/SSIM of the tiers against ground truth
        a4kplay bench ...               GPU time per frame of each tier (--vs-mpv: against mpv)
        a4kplay profiles --check [PATH] validate a profiles file and its shaders
-       a4kplay profiles --import-mpv [PATH]  profiles from mpv's input.conf"""
+       a4kplay profiles --import-mpv [PATH]  profiles from mpv's input.conf
+       a4kplay doctor                  versions, config files read, what is missing"""
 
 
 def tool(name: str):

@@ -1,7 +1,7 @@
 """Write a saved learned-upscaler weight file (.npz) as an mpv-format user shader.
 
 Two forms, chosen by --mode: compute passes with shared-memory tiles (export_compute.py; the
-default and what shaders/learned/ ships, faster on llvmpipe, see docs/training.md "Export"),
+default and what player/shipped/shaders/learned/ ships, faster on llvmpipe, see docs/training.md "Export"),
 or the fragment passes this module writes, which need no compute shaders (GL 3.x / GLES):
 
 One fragment pass per layer and per 4-channel group (a texture holds 4 channels, so an
@@ -24,7 +24,7 @@ from training import export_compute
 from training.infer_numpy import load
 from training.shader_text import WHEN, expanded as _expanded, fmt, groups as _groups
 
-MODES = ("compute", "fragment")  # the first is the default: what shaders/learned/ ships
+MODES = ("compute", "fragment")  # the first is the default: what player/shipped/shaders/learned/ ships
 TAPS = [(ky, kx) for ky in range(3) for kx in range(3)]
 
 
@@ -231,7 +231,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("weights", type=Path, help="e.g. shaders/learned/learned_s.npz")
+    ap.add_argument("weights", type=Path, help="e.g. player/shipped/shaders/learned/learned_s.npz")
     ap.add_argument("--mode", choices=MODES, default=MODES[0],
                     help=f"fragment passes or compute passes with shared-memory tiles "
                          f"(default {MODES[0]})")

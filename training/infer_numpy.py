@@ -1,6 +1,6 @@
 """Torch-free forward pass of a saved learned-upscaler weight file (.npz).
 
-This is the reference for what shaders/learned/*.glsl compute: the same layers, the same
+This is the reference for what player/shipped/shaders/learned/*.glsl compute: the same layers, the same
 clamp-to-edge borders, the same bilinear base. Tests compare the GL chain against it, and
 the evaluation uses it so the reported PSNR is the PSNR of the shipped weights.
 Images are float32 H x W x 3 in [0, 1]; outputs are 2H x 2W x 3, unclamped unless asked.

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from player.base.paths import SHADERS
 from training.curve import draw_loss_curve
 from training.data import DEFAULT_CACHE, PairSampler, corpus_split, render_clipart
 from training.evaluate import evaluate, format_table, val_real_images
@@ -171,7 +172,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                     help="probability of a mild JPEG (q 80-95) on an LR crop")
     ap.add_argument("--data-dir", type=Path, default=DEFAULT_CACHE)
     ap.add_argument("--run-dir", type=Path, help="default runs/<size>")
-    ap.add_argument("--weights", type=Path, help="default shaders/learned/<size>.npz")
+    ap.add_argument("--weights", type=Path, help="default player/shipped/shaders/learned/<size>.npz")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--init", type=Path, metavar="NPZ", help="start from these saved weights "
                     "(a fresh optimizer) and run only the --cycle cycles, e.g. a further "
@@ -354,7 +355,7 @@ def main(argv=None) -> None:
             raise SystemExit(f"a widen cycle names blocks {c.blocks}; the model has "
                              f"blocks 0-{blocks - 1}")
     run_dir = args.run_dir or Path("runs") / args.size
-    weights_path = args.weights or Path("shaders/learned") / f"{args.size}.npz"
+    weights_path = args.weights or SHADERS / "learned" / f"{args.size}.npz"
     run_dir.mkdir(parents=True, exist_ok=True)
     seed_everything(args.seed, args.threads)
 

@@ -30,7 +30,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from player.base.errors import ProfileError
-from player.base.paths import ROOT
+from player.base.paths import SHIPPED_CONFIG
 from player.config.governor_settings import SETTING_RANGES, GovernorSettings
 from player.config import osc_settings
 from player.config.osc_settings import OscSettings
@@ -39,7 +39,6 @@ from player.render.scalers import SCALERS
 
 DEFAULT_SCALER = "bicubic"
 CONFIG_NAME = "profiles.yaml"
-SHIPPED_CONFIG = ROOT / CONFIG_NAME
 DEFAULT_SCREENSHOT_DIR = "~/Pictures/a4kplay"
 
 _TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir", "rules",

@@ -55,6 +55,14 @@ class ChainSet:
             self._chains[key] = chain
         return chain
 
+    def define(self, config: Config, name: str) -> None:
+        """``config`` (re)defines profile ``name`` at run time (an mpv glsl-shaders mode):
+        its chain is built anew on next use; the other built chains stay."""
+        self.config = config
+        for key in [k for k in self._chains if k[0] == name]:
+            self._chains.pop(key).release()
+            self._planes.pop(key, None)
+
     def plane_stage(self, name: str) -> PlaneStage | None:
         """What libmpv runs for profile ``name`` (None: nothing of it there)."""
         self.get(name)

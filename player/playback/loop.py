@@ -41,7 +41,8 @@ from player.playback.chainset import ChainSet
 from player.playback.governor import Governor
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
-from player.playback.notices import Notices, playlist_label
+from player.playback.mpv_modes import MpvShaderModes
+from player.playback.notices import Notices, entry_name, playlist_label
 from player.playback.osc import Osc
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
@@ -72,6 +73,7 @@ class PlayOptions:
     stats: str | None = None
     # re-reads the configuration on live reload (the CLI adds --shader profiles to it)
     reload_config: Callable[[], Config] | None = None
+    mpv_setup: object = None          # config/mpv_conf.MpvSetup: the viewer's mpv folder
 
 
 class Player(MpvEvents, Screen):
@@ -98,6 +100,7 @@ class Player(MpvEvents, Screen):
         self.progress_until = 0.0               # o / a seek shows the progress bar until then
         self.sub_visible = True                 # our flag (libmpv's sub-visibility stays off)
         self.subtitles = Subtitles()            # drawn at output resolution, over the chain
+        self.modes = MpvShaderModes(opts.mpv_setup)   # libmpv's glsl-shaders as profiles
         self.hud = HudState()
         self.notices = Notices()
         self.watcher = Watcher(config.source_paths())
@@ -147,7 +150,7 @@ class Player(MpvEvents, Screen):
                 mpv_options.setdefault("fullscreen", "yes")
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
-                               bindings=input_section(config.bindings))
+                               bindings=input_section(config.bindings), setup=opts.mpv_setup)
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))
@@ -186,10 +189,11 @@ class Player(MpvEvents, Screen):
         self.files_started += 1
         self._entry_set_up = self.video.playlist_pos()
         self.chapters = self.video.get("chapter-list") or []   # once per file
-        label = playlist_label(self.video.paths, self.video.playlist_pos())
-        name = Path(self.video.current_file()).name
-        self.window.set_title(f"a4kplay - {label if len(self.video.paths) > 1 else name}")
-        if len(self.video.paths) > 1 and self.files_started > 1:
+        pos, count = self.video.playlist_place()
+        label = playlist_label(self.video.current_file(), pos, count)
+        name = entry_name(self.video.current_file())
+        self.window.set_title(f"a4kplay - {label if count > 1 else name}")
+        if count > 1 and self.files_started > 1:
             self.notify(f"Playlist: {label}")
         if self.opts.profile is None and self.config.rules:
             self._apply_rules()
@@ -581,6 +585,10 @@ class Player(MpvEvents, Screen):
         self.window = None
 
 
+# the exit screenshot waits this long at most for the subtitle track to be read (a stream)
+SCREENSHOT_SUBTITLE_WAIT_S = 10.0
+
+
 def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
     """Twice the video's size for small videos, fitted into 1920x1080, aspect kept."""
     scale = min(2.0, 1920 / vw, 1080 / vh)
@@ -610,6 +618,7 @@ def play(opts: PlayOptions, config: Config) -> int:
             if player.presented == 0 and player._last is None:
                 raise MediaError("no frame was presented, so no screenshot was written",
                                  path=opts.screenshot)
+            player.subtitles.settle(SCREENSHOT_SUBTITLE_WAIT_S)
             player.screenshot(opts.screenshot)
         failures = player.video.failures
         if failures:

@@ -8,7 +8,9 @@ Kept apart from loop.py so that the frame order there stays readable.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import MappingProxyType
 
 from player.config.actions import ACTIONS
 from player.config.keymap import parse_action
@@ -38,6 +40,8 @@ class MpvEvents:
                     self.notify(line)
             elif kind == "video-reconfig":
                 self._reconfigured()
+            elif kind == "glsl-shaders":
+                self._mpv_shaders(data)
             elif kind == "renderer-error":
                 self._renderer_error(data)
             elif kind == "shutdown":
@@ -48,6 +52,25 @@ class MpvEvents:
             self.notify(f"cannot play {Path(path).name}: {why}")
         if v.ended:
             self.quit = True
+
+    def _mpv_shaders(self, items: list[str]) -> None:
+        """Someone set libmpv's glsl-shaders (an input.conf key, IPC, a script): that list
+        plays in our chain as a profile (playback/mpv_modes.py); libmpv gets back only our
+        plane passes, so no shader runs twice; an empty list returns to the profile."""
+        self._planes_sent, self._planes_key = False, None   # send ours again next frame
+        self.redraw = True
+        scaler = self.config.profile(self.profile).scaler
+        prof = self.modes.profile_for(items, self.video.plane_file(), scaler)
+        if prof is None:
+            back = self.modes.leaving(self.profile)
+            if back is not None and back in self.config.profiles:
+                self.select_profile(back, why="glsl-shaders cleared")
+            return
+        self.modes.entering(self.profile)
+        self.config = dataclasses.replace(
+            self.config, profiles=MappingProxyType({**self.config.profiles, prof.name: prof}))
+        self.chains.define(self.config, prof.name)
+        self.select_profile(prof.name, why="glsl-shaders from mpv")
 
     def _renderer_error(self, text: str) -> None:
         """libmpv could not compile a pass we gave it (render/planes.py): mpv then shows a

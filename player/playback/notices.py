@@ -56,11 +56,20 @@ def chapter_label(chapters: Iterable[Mapping] | None, index) -> str:
     return f"({index + 1}) {title}" if title else f"({index + 1})"
 
 
-def playlist_label(paths: list[str], pos) -> str:
-    """'[2/12] ep02.mkv' for the title bar and the overlay."""
-    if not isinstance(pos, int) or not (0 <= pos < len(paths)):
+def playlist_label(name: str, pos, count) -> str:
+    """'[2/12] ep02.mkv' for the title bar and the overlay: libmpv's playlist position and
+    length, and the file (or URL) it plays; '' when libmpv has no position."""
+    if not isinstance(pos, int) or not isinstance(count, int) or not (0 <= pos < count):
         return ""
-    return f"[{pos + 1}/{len(paths)}] {Path(paths[pos]).name}"
+    return f"[{pos + 1}/{count}] {entry_name(name)}"
+
+
+def entry_name(path: str) -> str:
+    """A file's name; a URL's last path part (its query dropped), or the URL if none."""
+    if "://" in path:
+        tail = path.split("://", 1)[1].split("?", 1)[0].rstrip("/")
+        return tail.rsplit("/", 1)[-1] if "/" in tail else path
+    return Path(path).name
 
 
 class Notices:

@@ -17,6 +17,8 @@ import os
 import re
 from typing import Iterable
 
+from player.base.paths import is_url
+
 MEDIA_EXTENSIONS = ("mkv", "mp4", "webm", "avi", "mov", "m4v", "ts", "m2ts", "flv", "wmv", "ogv",
                     "mpg", "mpeg", "3gp")
 _DIGITS = re.compile(r"([0-9]+)")
@@ -33,8 +35,6 @@ def natural_key(name: str) -> tuple:
     return key, name
 
 
-def is_url(arg: str) -> bool:
-    return "://" in arg
 
 
 def is_media_name(name: str) -> bool:
@@ -67,7 +67,7 @@ def expand(args: Iterable[str]) -> tuple[list[str], list[str]]:
     entries: list[str] = []
     problems: list[str] = []
     for arg in args:
-        if arg == "-" or is_url(arg):
+        if is_url(arg):
             entries.append(arg)
         elif os.path.isdir(arg):
             try:

@@ -50,7 +50,8 @@ class Screen:
     def progress(self) -> Progress:
         """mpv's seek bar: position, chapter marks, and its line of text."""
         v = self.video
-        label = playlist_label(v.paths, v.playlist_pos()) if len(v.paths) > 1 else ""
+        pos, count = v.playlist_place()
+        label = playlist_label(v.current_name(), pos, count) if count > 1 else ""
         pos, dur = v.time_pos(), v.props.get("duration")
         text = progress_text(pos, dur, bool(v.props.get("pause")), v.props.get("chapter"),
                              self.chapters, label, bar=False)
@@ -76,9 +77,10 @@ class Screen:
             h.governor, h.decision = f"auto: {self.tier} is not on the ladder", ""
         if self.rule:
             h.decision = (h.decision + "; " if h.decision else "") + self.rule
-        if len(self.video.paths) > 1:
-            h.governor = playlist_label(self.video.paths,
-                                        self.video.props.get("playlist-pos")) + "  " + h.governor
+        pos, count = self.video.playlist_place()
+        if count > 1:
+            h.governor = (playlist_label(self.video.current_name(), pos, count) + "  "
+                          + h.governor)
 
     def capture(self, overlay: bool = True, subtitles: bool | None = None):
         """The screen as the user sees it, at output resolution: subtitles (as shown, unless

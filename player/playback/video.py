@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from player.base.errors import MediaError
+from player.base.paths import is_url
 
 log = logging.getLogger(__name__)
 _COMPILE_ERROR = re.compile(r"\d+:\d+\(\d+\): error:")   # a GLSL compiler's "0:54(12): error:"
@@ -53,7 +54,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
             "fullscreen", "sub-visibility", "idle-active", "media-title", "sub-scale",
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
-            "video-params")
+            "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
 
 
@@ -72,11 +73,12 @@ class QuitWhileOpening(Exception):
     error, the command line exits 0."""
 
 
-def check_path(path: str | os.PathLike) -> Path:
-    """Fail early, with a clear message, on a path libmpv would only report vaguely."""
+def check_path(path: str | os.PathLike) -> str:
+    """Fail early, with a clear message, on a path libmpv would only report vaguely; the
+    path to hand libmpv (a URL untouched)."""
+    if is_url(str(path)):
+        return str(path)
     p = Path(path).expanduser()
-    if "://" in str(path):
-        return Path(str(path))
     if not p.exists():
         raise MediaError("no such file", path=str(path), hint="check the path")
     if p.is_dir():
@@ -85,7 +87,7 @@ def check_path(path: str | os.PathLike) -> Path:
         raise MediaError("permission denied: the file is not readable", path=str(path))
     if p.stat().st_size == 0:
         raise MediaError("the file is empty", path=str(path))
-    return p
+    return str(p)
 
 
 def watch_later_dir(env: Mapping[str, str] | None = None) -> str:
@@ -102,20 +104,24 @@ class Video:
                  get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
                  audio: bool = True, start: float | None = None, paused: bool = False,
                  options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
-                 bindings: str = ""):
+                 bindings: str = "", setup=None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
-        self.paths = [str(check_path(p)) for p in paths]
-        self.path = Path(self.paths[0])
+        # what the command line asked for; libmpv's playlist (which IPC clients and
+        # scripts change) is the truth once playing: see current_file() and the props
+        self.paths = [check_path(p) for p in paths]
+        self.path = self.paths[0]
         mpv = import_mpv()
         self._mpv_mod = mpv
         self._events: collections.deque = collections.deque(maxlen=1024)
         self._loaded = threading.Event()
         self.failures: list[tuple[str, str]] = []   # (file, why) of entries that failed
-        self._entry = 0                              # index of the entry playing now
+        self._entry = 0                              # libmpv's id of the entry playing now
         self.loaded_entry = -1                       # the entry whose file-loaded came last
+        self._names: dict[int, str] = {}             # entry id -> its file, from "playlist"
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
+        self._planes_value: list[str] = []           # glsl-shaders as we last set it
         self._dirty = False
         self._closing = False       # close() has begun: libmpv's wake-ups are ignored
         self._wake = wake
@@ -126,36 +132,56 @@ class Video:
         self.size = (0, 0)
         self.size_known = False
         self.fps = 24.0
-        opts = {"vo": "libmpv", "hwdec": "no", "dither_depth": "no", "osc": "no",
-                "input_default_bindings": "yes", "input_vo_keyboard": "no", "idle": "yes",
-                "keep_open": "no", "sub_auto": "fuzzy", "audio_display": "no",
-                "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
-                # subtitles are ours, drawn at output resolution (player/subs); libmpv
-                # would draw them into the native-size frame, under the shaders
-                "sub_visibility": "no",
-                "watch_later_directory": watch_later_dir()}
-        user = {k.replace("-", "_") for k in (options or {})}
+        user = {k.replace("-", "_"): v for k, v in (options or {}).items()}
+        # In the order libmpv applies them (each as it is set): our defaults, then the
+        # viewer's mpv.conf (config/mpv_conf.py kept only what libmpv may apply), then what
+        # our rendering needs, then --mpv; a default --mpv names is set only by --mpv.
+        defaults = {"hwdec": "no", "input_default_bindings": "yes", "sub_auto": "fuzzy",
+                    "keep_open": "no", "watch_later_directory": watch_later_dir()}
         if "hwdec" not in user and "gpu_hwdec_interop" not in user:
             # software decoding: no hardware interop to probe (the probe prints a
             # misleading "Cannot load libcuda.so.1" on machines without NVIDIA drivers)
-            opts["gpu_hwdec_interop"] = "no"
+            defaults["gpu_hwdec_interop"] = "no"
+        opts = {k: v for k, v in defaults.items() if k not in user}
+        opts["config"] = "no"          # never libmpv's own reading: mpv_conf.py's
+        if setup is not None and setup.folder:
+            opts["config_dir"] = setup.folder      # mpv's ~~/ is the viewer's folder
+        if setup is not None and setup.include_text:
+            self._shader_dir = tempfile.mkdtemp(prefix="a4kplay-mpv-")
+            conf = os.path.join(self._shader_dir, "mpv.conf")
+            with open(conf, "w", encoding="utf-8") as f:
+                f.write(setup.include_text)
+            opts["include"] = conf
+        if setup is not None and setup.input_conf:
+            opts["input_conf"] = setup.input_conf
+        forced = {"vo": "libmpv", "dither_depth": "no", "osc": "no",
+                  "input_vo_keyboard": "no", "idle": "yes", "audio_display": "no",
+                  "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
+                  # subtitles are ours, drawn at output resolution (player/subs); libmpv
+                  # would draw them into the native-size frame, under the shaders
+                  "sub_visibility": "no", "glsl_shaders": ""}
+        opts.update({k: v for k, v in forced.items() if k not in user})
         if not audio:
-            opts["audio"] = "no"
+            user.setdefault("audio", "no")
         if paused:
-            opts["pause"] = "yes"
+            user.setdefault("pause", "yes")
         if start is not None:
-            opts["start"] = str(start)
-        for k, v in (options or {}).items():
-            opts[k.replace("-", "_")] = v
-        # the user's --mpv sub-visibility is our flag's start; libmpv's stays off
-        asked = {k.replace("-", "_"): v for k, v in (options or {}).items()}
-        self.sub_visibility = str(asked.get("sub_visibility", "yes")) not in ("no", "false")
+            user.setdefault("start", str(start))
+        opts.update(user)
+        # the user's sub-visibility (--mpv, else mpv.conf) is our flag's start; libmpv's
+        # stays off
+        asked = user.get("sub_visibility", setup.top_value("sub-visibility") if setup else None)
+        self.sub_visibility = str(asked or "yes") not in ("no", "false")
         opts["sub_visibility"] = "no"
         _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
         try:
             self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
+            self.close()
             bad = _bad_option(e, options or {})
+            if not bad and setup is not None and setup.include_text:
+                raise MediaError(f"libmpv rejected an option of {setup.files[0]}: {e}",
+                                 hint="fix that line, or play with --no-config") from None
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
         self.props: dict[str, object] = {"time-pos": 0.0, "frame-drop-count": 0,
@@ -172,7 +198,7 @@ class Video:
             self.ctx.update_cb = self._on_update
             self.set_bindings(bindings)
             for i, p in enumerate(self.paths):
-                self.player.loadfile(p, "replace" if i == 0 else "append")
+                self.command("loadfile", p, "replace" if i == 0 else "append")
             self._wait_loaded(open_timeout)
         except BaseException:
             self.close()
@@ -186,6 +212,17 @@ class Video:
         self._wake()
 
     def _on_property(self, name, value) -> None:
+        if name == "glsl-shaders":
+            # someone else set libmpv's shader list (an input.conf key, an IPC client):
+            # the loop runs it in our chain instead (playback/mpv_modes.py)
+            if isinstance(value, list) and value != self._planes_value:
+                self._events.append(("glsl-shaders", [str(v) for v in value]))
+                self._wake()
+            return
+        if name == "playlist" and isinstance(value, list):
+            for item in value:   # kept for end-file, which names its entry by id only
+                if isinstance(item, dict) and item.get("id") is not None:
+                    self._names[int(item["id"])] = str(item.get("filename", ""))
         if value is not None or name in ("sid", "aid", "chapter", "duration",
                                          "current-tracks/sub"):
             self.props[name] = value
@@ -213,8 +250,8 @@ class Video:
             eid = int(event.event_id.value)
             ids = self._mpv_mod.MpvEventID
             if eid == ids.START_FILE:
-                # entry ids are 1, 2, ... in the order we loaded the files
-                self._entry = int(event.data.playlist_entry_id) - 1
+                # libmpv's entry id: new for every entry added, whoever added it
+                self._entry = int(event.data.playlist_entry_id)
             elif eid == ids.FILE_LOADED:
                 self.loaded_entry = self._entry
                 self._events.append(("file-loaded", None))
@@ -224,9 +261,8 @@ class Video:
                 why = None
                 if data.reason == data.ERROR:
                     why = END_FILE_ERRORS.get(data.error, f"libmpv error {data.error}")
-                    index = int(data.playlist_entry_id) - 1
-                    if 0 <= index < len(self.paths):
-                        self.failures.append((self.paths[index], why))
+                    entry = int(data.playlist_entry_id)
+                    self.failures.append((self._names.get(entry) or self.current_name(), why))
                 self._events.append(("end-file", why))
             elif eid == ids.PLAYBACK_RESTART:
                 self._events.append(("playback-restart", None))
@@ -343,11 +379,24 @@ class Video:
         return int(self.props.get("frame-drop-count") or 0)
 
     def playlist_pos(self) -> int:
-        """The entry playing now (from libmpv's start-file event: never stale)."""
+        """libmpv's id of the entry playing now (from its start-file event: never stale);
+        an identity, not an index: libmpv's playlist changes under IPC and scripts."""
         return self._entry
 
     def current_file(self) -> str:
-        return self.paths[self._entry] if 0 <= self._entry < len(self.paths) else self.paths[0]
+        """The file or URL libmpv plays now, as its ``path`` property says (a round trip:
+        on file and track changes, not per frame)."""
+        path = self.get("path")
+        return str(path) if path else self.current_name()
+
+    def current_name(self) -> str:
+        """The playing entry's file from the last playlist libmpv sent (no round trip)."""
+        return self._names.get(self._entry) or self.paths[0]
+
+    def playlist_place(self) -> tuple[int, int]:
+        """(position, count) in libmpv's playlist now: [2/12]."""
+        pos, count = self.props.get("playlist-pos"), self.props.get("playlist-count")
+        return (pos if isinstance(pos, int) else -1), (count if isinstance(count, int) else 0)
 
     # ---- properties and commands ----------------------------------------------------------
     def get(self, name: str):
@@ -384,6 +433,7 @@ class Video:
         """Passes on the planes only YUV video has, run by libmpv's renderer (glsl-shaders):
         written to a file of ours, replaced when the text changes, cleared with None."""
         if text is None:
+            self._planes_value = []
             self.command("change-list", "glsl-shaders", "clr", "")
             return
         if self._shader_dir is None:
@@ -392,7 +442,12 @@ class Video:
         path = os.path.join(self._shader_dir, f"planes-{self._shader_count}.glsl")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
+        self._planes_value = [path]
         self.command("change-list", "glsl-shaders", "set", path)
+
+    def plane_file(self) -> str | None:
+        """The file of plane passes we handed libmpv (None: none)."""
+        return self._planes_value[0] if self._planes_value else None
 
     def set_bindings(self, section_text: str) -> None:
         """Our bindings as the one forced input section over mpv's defaults."""

@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from player.base.paths import is_url
+
 from .errors import SubtitleError
 from . import pgs, textfile
 
@@ -117,6 +119,11 @@ def font_data_ok(data: bytes) -> bool:
     return data[:4] in _FONT_MAGIC or data[:4] == b"wOFF"
 
 
+URL_OPEN_S = 10.0        # a stream's server must answer within this (PyAV, urllib)
+URL_READ_S = 15.0        # and go on sending within this, or the track says so once
+MAX_SUBTITLE_BYTES = 64 << 20
+
+
 class Demuxer(threading.Thread):
     """Reads one track in a daemon thread; results in ``self.queue``."""
 
@@ -181,19 +188,38 @@ class Demuxer(threading.Thread):
 
     def _open(self):
         import av
+        stream = is_url(self.path)
+        if self.path == "-":
+            raise SubtitleError("subtitles of standard input cannot be read a second time "
+                                "(libmpv reads it); play the file or a URL to see them")
         if not self.external:
+            if stream:   # a server that stalls or vanishes ends this worker, not the player
+                return av.open(self.path, "r", timeout=(URL_OPEN_S, URL_READ_S))
             return av.open(self.path, "r")
-        p = Path(self.path)
-        try:
-            raw = p.read_bytes()
-        except OSError as e:
-            raise SubtitleError(f"cannot read the subtitle file ({e.strerror})", path=self.path)
+        name = self.path.split("?", 1)[0].rsplit("/", 1)[-1] if stream else Path(self.path).name
+        fmt = textfile.FORMATS.get(Path(name).suffix.lower())
+        if stream and not self.path.startswith(("http://", "https://", "file://")):
+            # another protocol FFmpeg speaks: it reads the file itself (UTF-8 assumed)
+            return av.open(self.path, "r", format=fmt, timeout=(URL_OPEN_S, URL_READ_S))
+        raw = self._read_bytes(stream)
         if not raw.strip():
             raise SubtitleError("the subtitle file is empty", path=self.path)
-        data, enc = textfile.to_utf8(p.name, raw, self.codepage)
+        data, enc = textfile.to_utf8(name, raw, self.codepage)
         log.debug("%s: encoding %s", self.path, enc)
-        fmt = textfile.FORMATS.get(p.suffix.lower())
         return av.open(io.BytesIO(data), "r", format=fmt)
+
+    def _read_bytes(self, stream: bool) -> bytes:
+        """The whole external subtitle file: from disk, or from an http(s)/file URL with
+        timeouts (a subtitle file is small; a server that stops gives one notice)."""
+        try:
+            if not stream:
+                return Path(self.path).read_bytes()
+            import urllib.request
+            with urllib.request.urlopen(self.path, timeout=URL_READ_S) as r:
+                return r.read(MAX_SUBTITLE_BYTES)
+        except OSError as e:    # urllib's URLError and socket timeouts are OSErrors too
+            why = getattr(e, "reason", None) or e.strerror or e
+            raise SubtitleError(f"cannot read the subtitle file ({why})", path=self.path)
 
     def _run(self) -> None:
         c = self._open()

@@ -23,6 +23,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -149,6 +150,15 @@ class Subtitles:
     def reading(self) -> bool:
         """The worker is still reading the track (False once closed or failed)."""
         return self._demux is not None
+
+    def settle(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until the whole track has been read: for a
+        screenshot asked for on the command line, whose exit must not beat a worker reading
+        from a server. Never called while playing."""
+        deadline = time.monotonic() + timeout
+        while self._demux is not None and not self.done and time.monotonic() < deadline:
+            self._pump()
+            time.sleep(0.02)
 
     # -- per frame -----------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Sequence
 
 from player.base.errors import A4kError
-from player.base.paths import ROOT
+from player.base.paths import SHIPPED
 from player.tools.bench_common import CLIP_FPS, CLIP_SECONDS, CUSTOM, PACKS, is_pack
 from player.tools.bench_common import median as _median
 from player.tools.bench_loop import loop_overhead
@@ -216,7 +216,7 @@ def select_chains(profiles: Sequence[str] | None, shaders: Sequence[str], scaler
             spec = resolve.spec(config, name)
             out.append((name, spec.shaders, spec.scaler, dict(spec.params)))
     for name in packs:
-        out.append((name, [str(ROOT / s) for s in PACKS[name]], scaler, {}))
+        out.append((name, [str(SHIPPED / s) for s in PACKS[name]], scaler, {}))
     if shaders:
         out.append((CUSTOM, resolve.shader_paths(shaders), scaler, {}))
     return out

@@ -11,7 +11,6 @@ import time
 from typing import Sequence
 
 from player.base.errors import A4kError
-from player.base.paths import ROOT
 
 from player.tools.bench_common import is_pack, median as _median
 
@@ -50,7 +49,7 @@ def _loop_cpu_child(clip: str, out_size, chain: tuple, config: str | None, frame
             "print('A4K_LOOP', json.dumps(bench_loop.loop_cpu_child(sys.argv[1])))")
     try:
         proc = subprocess.run([sys.executable, "-c", code, arg], capture_output=True,
-                              text=True, env=env, cwd=ROOT, timeout=300,
+                              text=True, env=env, timeout=300,
                               stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise A4kError(f"{name}: the loop CPU measurement timed out") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Sequence
 
 from player.base.errors import A4kError
-from player.base.paths import ROOT
+from player.base.paths import SHIPPED
 from player.gl.window import MESA_ENV
 
 from player.tools.bench_common import CLIP_FPS, CLIP_SECONDS, is_pack
@@ -90,7 +90,7 @@ def _timed(cmd: list[str], timeout: float, env: dict | None = None) -> tuple[flo
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, cwd=ROOT,
+                              stdin=subprocess.DEVNULL,
                               env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired:
         raise A4kError(f"timed out after {timeout:.0f} s: {' '.join(cmd[:4])} ...") from None
@@ -199,7 +199,7 @@ def _mpv_problems(log: str) -> list[str]:
 
 def _rel(path: str) -> str:
     try:
-        return str(Path(path).resolve().relative_to(ROOT))
+        return str(Path(path).resolve().relative_to(SHIPPED))
     except ValueError:
         return str(path)
 

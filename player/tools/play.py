@@ -27,6 +27,11 @@ def add_play_options(p) -> None:
                    help="an option handed to libmpv (repeatable), e.g. "
                         "input-ipc-server=/tmp/mpvsock, save-position-on-quit=yes")
     p.add_argument("--no-audio", action="store_true")
+    p.add_argument("--no-config", action="store_true",
+                   help="do not read mpv's mpv.conf and input.conf")
+    p.add_argument("--mpv-config", metavar="DIR",
+                   help="read mpv.conf and input.conf from DIR (default: $MPV_HOME, else "
+                        "~/.config/mpv)")
     kit.add_chain_options(p)
     p.add_argument("--compare", action="store_true", help="start in split-screen A/B compare")
     p.add_argument("--no-auto", action="store_true", help="no automatic quality governor")
@@ -62,24 +67,75 @@ def run(args) -> int:
     return play(args, entries, some_failed=bad)
 
 
+def mpv_setup(args):
+    """The viewer's mpv folder as read for this run (config/mpv_conf.py); its lines that
+    are not applied are said once, here, and listed by `a4kplay doctor`."""
+    from player.config.mpv_conf import config_folder, read_setup
+    setup = read_setup(config_folder(getattr(args, "mpv_config", None),
+                                     getattr(args, "no_config", False)))
+    if getattr(args, "mpv_config", None) and setup.folder is None:
+        raise MediaError("no such folder", path=args.mpv_config,
+                         hint="--mpv-config names mpv's config folder (mpv.conf, input.conf)")
+    skipped = setup.not_applied()
+    if skipped:
+        print(f"a4kplay: {len(skipped)} line{'s' * (len(skipped) != 1)} of "
+              f"{', '.join(setup.files)} not applied as in mpv (a4kplay doctor lists them)",
+              file=sys.stderr)
+    return setup
+
+
+def with_mpv_setup(config, setup, explicit: bool):
+    """The configuration as the viewer's mpv set-up changes it: keys their input.conf binds
+    are theirs (our default on the same key goes), mpv.conf's screenshot-directory, and
+    its glsl-shaders as the profile to start with unless --profile or --shader chose."""
+    import dataclasses
+    from types import MappingProxyType
+    from player.config.keymap import normalize_key
+    from player.config.profiles import DEFAULT_SCREENSHOT_DIR, Profile
+    theirs = set()
+    for key in setup.input_keys:
+        try:
+            theirs.add(normalize_key(key))
+        except ValueError:
+            continue
+    changes = {"bindings": MappingProxyType({k: a for k, a in config.bindings.items()
+                                             if k not in theirs})}
+    if setup.screenshot_dir and config.screenshot_dir == str(
+            Path(DEFAULT_SCREENSHOT_DIR).expanduser()):
+        changes["screenshot_dir"] = setup.screenshot_dir
+    if setup.shaders and not explicit:
+        from player.playback.mpv_modes import DEFAULT_NAME
+        prof = Profile(name=DEFAULT_NAME, shaders=setup.shaders,
+                       scaler=setup.scaler or config.profile(config.default).scaler)
+        changes["profiles"] = MappingProxyType({**config.profiles, prof.name: prof})
+        changes["default"] = prof.name
+    return dataclasses.replace(config, **changes)
+
+
 def play(args, entries: list[str], some_failed: bool = False) -> int:
     from player.config import resolve
-    config, _ = resolve.from_args(args)
+    from player.config.mpv_conf import command_line_options
+    setup = mpv_setup(args)
+    explicit = args.profile if not args.shader else resolve.SHADERS_PROFILE
+
+    def load():
+        return with_mpv_setup(resolve.from_args(args)[0], setup, explicit is not None)
+    config = load()
     if args.profile and not args.shader:
         config.profile(args.profile)
     from player.gl.window import setup_platform
     setup_platform(args.headless)
     from player.playback.loop import PlayOptions, play as play_loop
-    mpv_options = dict(args.mpv)
+    mpv_options = command_line_options(args.mpv)
     if args.headless:
         mpv_options.setdefault("ao", "null")  # scripted runs: no sound device needed
-    explicit = args.profile if not args.shader else resolve.SHADERS_PROFILE
-    opts = PlayOptions(paths=entries, size=args.size, fullscreen=args.fullscreen,
+    opts = PlayOptions(paths=entries, size=args.size,
+                       fullscreen=args.fullscreen or bool(setup.fullscreen),
                        start=args.start, frames=args.frames, headless=args.headless,
                        screenshot=args.screenshot, mpv_options=mpv_options,
                        audio=not args.no_audio, profile=explicit,
                        compare=args.compare, auto=not args.no_auto, stats=args.stats,
-                       reload_config=lambda: resolve.from_args(args)[0])
+                       reload_config=load, mpv_setup=setup)
     code = play_loop(opts, config)
     if args.screenshot:
         print(f"screenshot written to {Path(args.screenshot).resolve()}", file=sys.stderr)

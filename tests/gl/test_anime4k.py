@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from player.media import mediagen, reference
-from tests.conftest import ROOT
+from player.base.paths import SHADERS as SHIPPED_SHADERS
 
 pytestmark = pytest.mark.gl
 
-SHADERS = ROOT / "shaders" / "anime4k"
+SHADERS = SHIPPED_SHADERS / "anime4k"
 TIERS = {"UltraFast": "ultrafast.glsl", "Fast": "fast.glsl", "Full": "full.glsl"}
 
 

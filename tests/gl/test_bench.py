@@ -166,7 +166,7 @@ def test_baseline_must_be_a_measured_chain(glcheck):
     ["shaders/testpacks/tp_restore.glsl", "shaders/testpacks/tp_upscale2x.glsl",
      "shaders/testpacks/tp_sharpen.glsl"]])
 def test_planned_passes_are_the_passes_the_chain_ran(glcheck, shaders):
-    from tests.conftest import ROOT
+    from player.base.paths import SHIPPED as ROOT
     paths = [str(ROOT / s) for s in shaders]
     run = bench.bench_run("t", paths, "bicubic", {}, (48, 27), (96, 54), 2, 1)
     assert [p["desc"] for p in run["passes"]] == [d for d, *_ in run["_plan"]]
@@ -210,7 +210,7 @@ def test_cunny_style_pack_runs_in_our_chain_at_the_right_sizes(glcheck):
     plan says, the last at 2x, and a 2x output needs no scaler pass after it."""
     import numpy as np
     from player.render import offscreen
-    from tests.conftest import ROOT
+    from player.base.paths import SHIPPED as ROOT
     path = str(ROOT / CUNNY_STYLE)
     run = bench.bench_run("CuNNy-style", [path], "bicubic", {}, (48, 27), (96, 54), 2, 1)
     # LUMA is made from RGB (Rec.709) and merged back with the colour at the output size
@@ -237,7 +237,7 @@ def test_cunny_style_pack_compiles_in_mpv_with_the_driconf_override(glcheck, tmp
     import subprocess
     from player.media import mediagen
     from player.tools import bench_mpv
-    from tests.conftest import ROOT
+    from player.base.paths import SHIPPED as ROOT
     clip = mediagen.make_clip(tmp_path / "c.mkv", w=48, h=28, frames=6,
                               draw=lambda k, w, h: mediagen.lineart_frame(w, h)).path
     cmd = bench.mpv_command(str(clip), 2, (96, 56), [str(ROOT / CUNNY_STYLE)], "bicubic")

@@ -6,7 +6,8 @@ import pytest
 from PIL import Image
 
 from player.media import mediagen, reference
-from tests.conftest import ROOT, run_cli
+from player.base.paths import SHIPPED_CONFIG
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.gl
 
@@ -86,7 +87,7 @@ def test_upscale_refusals(lineart, tmp_path):
 
 
 def test_profiles_check(tmp_path):
-    r = run_cli("profiles", "--check", ROOT / "profiles.yaml")
+    r = run_cli("profiles", "--check", SHIPPED_CONFIG)
     assert r.returncode == 0, r.stderr
     bad = tmp_path / "p.yaml"
     bad.write_text("profiles:\n  A:\n    shaders: [missing.glsl]\n    scaler: sharp\n")

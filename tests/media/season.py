@@ -127,9 +127,21 @@ class Ipc:
             pass
 
 
-def player_env() -> dict:
+_EMPTY_MPV_HOME = None
+
+
+def player_env(**extra: str) -> dict:
+    """The environment a4kplay runs in for the tests: the machine's, with an empty mpv
+    config folder (a viewer's ~/.config/mpv must not change what the tests see) unless
+    ``MPV_HOME`` is given."""
+    global _EMPTY_MPV_HOME
+    import tempfile
+    if _EMPTY_MPV_HOME is None:
+        _EMPTY_MPV_HOME = tempfile.mkdtemp(prefix="a4kplay-test-mpv-home-")
     env = dict(os.environ)
     env.pop("A4KPLAY_DEBUG", None)
+    env["MPV_HOME"] = _EMPTY_MPV_HOME
+    env.update(extra)
     return env
 
 

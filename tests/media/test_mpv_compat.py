@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from player.media import mediagen
-from tests.conftest import ROOT
+from player.base.paths import SHADERS
 from tests.media.season import mpv_window_shot
 from training import export
 
@@ -49,7 +49,7 @@ def test_a_broken_shader_shows_in_mpvs_log(clip, tmp_path):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_shader_runs_in_mpv(clip, name):
-    log = mpv_log(clip, ROOT / "shaders" / name)
+    log = mpv_log(clip, SHADERS / name)
     errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
     assert not errors, "\n".join(errors[:5])
 
@@ -82,11 +82,11 @@ def test_a_mid_body_extension_fails_on_stock_mesa(clip, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("name", LEARNED)
 def test_learned_compute_shader_runs_in_mpv_on_stock_mesa(clip, name, monkeypatch):
-    text = (ROOT / "shaders" / name).read_text()
+    text = (SHADERS / name).read_text()
     assert "//!COMPUTE" in text and "#extension" in text  # the case this test is about
     for key, value in STOCK_MESA.items():
         monkeypatch.setenv(key, value)
-    log = mpv_log(clip, ROOT / "shaders" / name)
+    log = mpv_log(clip, SHADERS / name)
     errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
     assert not errors, "\n".join(errors[:5])
 
@@ -103,10 +103,10 @@ def test_mpv_draws_the_compute_export_as_the_fragment_export(clip, tmp_path):
 
     plain = shot(None, tmp_path / "plain.png")
     for name in LEARNED:
-        npz = (ROOT / "shaders" / name).with_suffix(".npz")
+        npz = (SHADERS / name).with_suffix(".npz")
         frag = tmp_path / f"frag_{npz.stem}.glsl"
         export.export(npz, frag, "Learned-F", npz.stem.upper(), mode="fragment")
-        comp = shot(ROOT / "shaders" / name, tmp_path / f"comp_{npz.stem}.png")
+        comp = shot(SHADERS / name, tmp_path / f"comp_{npz.stem}.png")
         ref = shot(frag, tmp_path / f"frag_{npz.stem}.png")
         diff = np.abs(comp - ref)
         print(f"{name}: compute vs fragment in mpv: max {diff.max():.0f}/255, "

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from player.base.paths import ROOT
+from player.base.paths import SHADERS
 from player.gl.window import MESA_ENV
 from player.media import mediagen
 from tests.media.season import mpv_window_shot
@@ -43,7 +43,7 @@ vec4 hook() {
     return vec4(0.5 + 0.5 * (c.xy - 0.5), c.zw);
 }
 """
-CUNNY = ROOT / "shaders" / "testpacks" / "tp_cunny2x.glsl"
+CUNNY = SHADERS / "testpacks" / "tp_cunny2x.glsl"
 W, H = 160, 96
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from player.base.paths import SHADERS
 from player.config.profiles import load_config
 from tests.conftest import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 MODES = ("Anime4K_Clamp_Highlights", "Anime4K_Restore_CNN_M", "Anime4K_Upscale_CNN_x2_M")
 
 
@@ -16,7 +16,7 @@ def mpv_home(tmp_path: Path) -> Path:
     (home / "shaders").mkdir(parents=True)
     for name in MODES:   # stand-ins with the published names (our own shader's text)
         (home / "shaders" / f"{name}.glsl").write_text(
-            (ROOT / "shaders" / "anime4k" / "fast.glsl").read_text())
+            (SHADERS / "anime4k" / "fast.glsl").read_text())
     shaders = ":".join(f"~~/shaders/{n}.glsl" for n in MODES)
     (home / "input.conf").write_text(
         f'CTRL+1 no-osd change-list glsl-shaders set "{shaders}"; show-text "Anime4K: Mode A (Fast)"\n'

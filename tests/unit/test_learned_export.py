@@ -20,7 +20,7 @@ import pytest
 from player.render import hookfile
 from training import export, infer_numpy
 
-LEARNED = Path(__file__).resolve().parents[2] / "shaders" / "learned"
+LEARNED = Path(__file__).resolve().parents[2] / "player" / "shipped" / "shaders" / "learned"
 SHIPPED = sorted(LEARNED.glob("*.npz"))
 WHEN = "OUTPUT.w MAIN.w / 1.200 > OUTPUT.h MAIN.h / 1.200 > *"
 

@@ -13,13 +13,13 @@ import pytest
 import yaml
 
 from player.base.errors import ProfileError
+from player.base.paths import SHIPPED_CONFIG
 from player.config.mpv_commands import COMMANDS, PREFIXES, check_command, split_commands
 from player.config.mpv_import import (
     ImportedProfile, default_input_conf, import_input_conf, mpv_config_dir, mpv_key,
     profile_name, render_profiles_yaml, split_path_list,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 
 ANIME4K_HIGH_END = r'''CTRL+1 no-osd change-list glsl-shaders set "~~/shaders/Anime4K_Clamp_Highlights.glsl:~~/shaders/Anime4K_Restore_CNN_VL.glsl:~~/shaders/Anime4K_Upscale_CNN_x2_VL.glsl:~~/shaders/Anime4K_AutoDownscalePre_x2.glsl:~~/shaders/Anime4K_AutoDownscalePre_x4.glsl:~~/shaders/Anime4K_Upscale_CNN_x2_M.glsl"; show-text "Anime4K: Mode A (HQ)"
 CTRL+2 no-osd change-list glsl-shaders set "~~/shaders/Anime4K_Clamp_Highlights.glsl:~~/shaders/Anime4K_Restore_CNN_Soft_VL.glsl:~~/shaders/Anime4K_Upscale_CNN_x2_VL.glsl:~~/shaders/Anime4K_AutoDownscalePre_x2.glsl:~~/shaders/Anime4K_AutoDownscalePre_x4.glsl:~~/shaders/Anime4K_Upscale_CNN_x2_M.glsl"; show-text "Anime4K: Mode B (HQ)"
@@ -211,13 +211,13 @@ def test_merged_with_the_shipped_file_keeps_our_profiles(tmp_path):
     # still give a file that loads, with the imported profiles on those keys
     from player.config.profiles import load_config
 
-    shipped = (ROOT / "profiles.yaml").read_text()
+    shipped = (SHIPPED_CONFIG).read_text()
     mpv = _mpv_dir_with_shaders(tmp_path, ANIME4K_HIGH_END)
     result = import_input_conf(ANIME4K_HIGH_END, "input.conf", mpv, home=tmp_path)
     out = tmp_path / "profiles.yaml"
     out.write_text(render_profiles_yaml(result, shipped))
     config = load_config(str(out))
-    shipped_config = load_config(str(ROOT / "profiles.yaml"))
+    shipped_config = load_config(str(SHIPPED_CONFIG))
     assert list(config.profiles)[:7] == [p.name for p in result.profiles]
     assert set(shipped_config.profiles) <= set(config.profiles)
     assert config.default == result.profiles[0].name
@@ -230,8 +230,8 @@ def test_merged_with_the_shipped_file_keeps_our_profiles(tmp_path):
 def test_merge_moves_a_shipped_key_to_the_imported_profile(tmp_path):
     from player.config.profiles import load_config
 
-    shipped = (ROOT / "profiles.yaml").read_text()
-    shipped_config = load_config(str(ROOT / "profiles.yaml"))
+    shipped = (SHIPPED_CONFIG).read_text()
+    shipped_config = load_config(str(SHIPPED_CONFIG))
     owner = next(p for p in shipped_config.profiles.values() if p.key)
     text = f'{owner.key} change-list glsl-shaders set "~~/shaders/x.glsl"; show-text "Mine"\n'
     mpv = _mpv_dir_with_shaders(tmp_path, text)
@@ -249,7 +249,7 @@ def test_merge_moves_a_shipped_key_to_the_imported_profile(tmp_path):
 def test_name_taken_by_a_shipped_profile_gets_a_number(tmp_path):
     text = 'Ctrl+9 change-list glsl-shaders clr ""; show-text "Off"\n'
     result = import_input_conf(text, "input.conf", tmp_path)
-    merged = yaml.safe_load(render_profiles_yaml(result, (ROOT / "profiles.yaml").read_text()))
+    merged = yaml.safe_load(render_profiles_yaml(result, (SHIPPED_CONFIG).read_text()))
     assert "Off (2)" in merged["profiles"] and merged["default"] == "Off (2)"
 
 

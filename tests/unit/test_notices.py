@@ -42,7 +42,9 @@ def test_progress_line():
     assert progress_bar(50, 100, (), cells=10) == "[#####-----]"
     assert progress_bar(0, 100, (30,), cells=10) == "[---|------]"
     assert progress_bar(5, None) == ""
-    assert playlist_label(["/a/ep1.mkv", "/a/ep2.mkv"], 1) == "[2/2] ep2.mkv"
+    assert playlist_label("/a/ep2.mkv", 1, 2) == "[2/2] ep2.mkv"
+    assert playlist_label("http://127.0.0.1:8000/s1/ep3.mkv?token=x", 2, 3) == "[3/3] ep3.mkv"
+    assert playlist_label("/a/ep2.mkv", -1, 2) == ""       # libmpv is between entries
     line = progress_text(95, 180, True, 1, CHAPTERS, "[2/2] ep2.mkv")
     assert line.startswith("Paused  01:35 / 03:00  [") and "Chapter: (2) Part A" in line
     assert line.endswith("[2/2] ep2.mkv")

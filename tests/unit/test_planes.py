@@ -3,7 +3,7 @@ text it gets, at which size libmpv must render, and how OUTPUT-dependent decisio
 against the real output. No GL, no libmpv (tests/media/test_planes.py runs both)."""
 from __future__ import annotations
 
-from player.base.paths import ROOT
+from player.base.paths import SHADERS
 from player.render.hookfile import load, parse
 from player.render.planes import chroma_size, split_plane_hooks
 
@@ -139,7 +139,7 @@ vec4 hook() { return HOOKED_tex(HOOKED_pos); }
 
 
 def test_without_plane_passes_nothing_changes():
-    f = load(ROOT / "shaders" / "anime4k" / "fast.glsl")
+    f = load(SHADERS / "anime4k" / "fast.glsl")
     assert split_plane_hooks([f]) == (None, [f])
 
 

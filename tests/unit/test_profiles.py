@@ -218,12 +218,12 @@ def test_a_missing_config_file(tmp_path):
 
 def test_the_shipped_file_is_valid_and_names_our_tiers():
     c = load_config(str(SHIPPED_CONFIG))
-    assert SHIPPED_CONFIG == REPO / "profiles.yaml"
+    assert SHIPPED_CONFIG == REPO / "player" / "shipped" / "profiles.yaml"
     names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L", "Off")
     assert c.profile_names == names
     assert c.ladder == ("Learned-L", "Full", "Fast", "Learned-M", "UltraFast", "Learned-S", "Off")
     assert c.default == "Learned-M"
-    tiers, learned = REPO / "shaders" / "anime4k", REPO / "shaders" / "learned"
+    tiers, learned = REPO / "player" / "shipped" / "shaders" / "anime4k", REPO / "player" / "shipped" / "shaders" / "learned"
     assert [c.profile(n).shaders for n in names] == [
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
         (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
@@ -296,7 +296,7 @@ def test_a_copy_of_the_shipped_file_works_from_anywhere(tmp_path):
         "profiles:\n", "profiles:\n  Mine:\n    shaders: [mine.glsl]\n", 1)
     copy.write_text(text)
     c = load_config(str(copy))
-    assert c.profile("Full").shaders == (str(REPO / "shaders" / "anime4k" / "full.glsl"),)
+    assert c.profile("Full").shaders == (str(REPO / "player" / "shipped" / "shaders" / "anime4k" / "full.glsl"),)
     assert c.profile("Mine").shaders == (str(tmp_path / "mine.glsl"),)
 
 

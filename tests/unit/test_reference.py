@@ -5,9 +5,10 @@ import re
 import numpy as np
 import pytest
 
+from player.base.paths import SHADERS as SHIPPED_SHADERS
 from player.media import metrics, reference
 
-SHADERS = pathlib.Path(__file__).resolve().parents[2] / "shaders" / "anime4k"
+SHADERS = SHIPPED_SHADERS / "anime4k"
 WHEN = "//!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *"
 
 
