@@ -13,7 +13,8 @@ NUMBERS: dict[str, tuple[float, float, str]] = {
     "timeout": (0.1, 60.0, "seconds without pointer motion before the controller hides"),
     "size": (0.5, 4.0, "scale of the controller (times the window's content scale)"),
 }
-KEYS = ("visibility", "show_paused") + tuple(NUMBERS)
+FLAGS = ("show_paused", "thumbnails")
+KEYS = ("visibility",) + FLAGS + tuple(NUMBERS)
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,4 @@ class OscSettings:
     timeout: float = 1.0
     size: float = 1.0
     show_paused: bool = False     # always shown while paused (in auto)
+    thumbnails: bool = True       # a keyframe picture over the timeline's hover label

@@ -462,7 +462,7 @@ class _Reader:
                     self.problem(value, keypath, f"expected auto, always or never, got {text!r}")
                 elif text is not None:
                     values[name] = text
-            elif name == "show_paused":
+            elif name in osc_settings.FLAGS:
                 parsed = self.boolean(value, keypath)
                 if parsed is not None:
                     values[name] = parsed

@@ -7,8 +7,9 @@ cached ranges, pause, volume, tracks) from libmpv's observed properties, runs th
 controller's commands through libmpv (``video.command``: mpv's commands as mpv runs them,
 ours as ``script-message a4kplay ...``, so they come back through the one action path),
 builds the menus (tracks from ``track-list``, chapters, profiles with the tier playing and
-the governor's state), hides the pointer with the controller in fullscreen, and stamps its
-GPU time as the pass "controller". A headless player has no controller.
+the governor's state), starts the hover thumbnails' worker (``media/thumbs.py``) for the
+file playing, hides the pointer with the controller in fullscreen, and stamps its GPU time
+as the pass "controller". A headless player has no controller.
 
 The loop calls four things: ``due()`` (must a frame be drawn because it timed out),
 ``draw()`` after the subtitles, the Input hooks (``motion``, ``leave``, ``button``,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import time
 
+from player.base.paths import is_url
 from player.playback.notices import track_label
 from player.ui.osc import Controller, Menu
 from player.ui.osc_layout import OURS, MenuItem, Model, clock
@@ -54,6 +56,9 @@ class Osc:
         self._chapters_of = None
         self._chapters: tuple = ()
         self._was_over = False                   # the pointer was over the controller
+        self.thumbs = None                       # media/thumbs.Thumbnailer of the file
+        self._thumbs_of = None
+        self._thumb_new = False                  # the worker has a new picture
 
     # ---- coordinates and the model ---------------------------------------------------------
     def _fb(self, x: float, y: float) -> tuple[float, float]:
@@ -230,7 +235,42 @@ class Osc:
         if self.ctl.due(now):
             self._cursor(now)
             return True
+        if self._thumb_new:
+            self._thumb_new = False
+            return self.ctl.hover_time(self.model(now), now) is not None
         return False
+
+    def _thumbnail(self, model: Model, now: float, scale: float, fh: int):
+        """(key, picture) for the time under the pointer, if the worker has it; starts a
+        worker for this file the first time the timeline is hovered."""
+        t = self.ctl.hover_time(model, now)
+        if t is None or not self.p.config.osc.thumbnails:
+            return None
+        path = self.p.video.current_file()
+        if self._thumbs_of != path:
+            self._close_thumbs()
+            self._thumbs_of = path
+            if not is_url(str(path)):
+                from player.media.thumbs import Thumbnailer
+                height = max(16, min(round(72 * scale), fh // 4))
+                self.thumbs = Thumbnailer(str(path), height, model.duration, self._ready)
+        if self.thumbs is None:
+            return None
+        got = self.thumbs.get(t)
+        if got is not None and self.thumbs.size:
+            model.thumb = self.thumbs.size
+            return (self._thumbs_of, got[0]), got[1]
+        return None
+
+    def _ready(self) -> None:
+        """From the worker's thread: a picture is ready; wake the loop."""
+        self._thumb_new = True
+        self.p._wakeup()
+
+    def _close_thumbs(self) -> None:
+        if self.thumbs is not None:
+            self.thumbs.close()
+            self.thumbs = None
 
     def _cursor(self, now: float) -> None:
         """In fullscreen the pointer hides with the controller."""
@@ -248,6 +288,7 @@ class Osc:
         visible = self.ctl.visible(now)
         if timer is not None:
             self.ctl.drawn(visible)
+            self._cursor(now)
         if not visible:
             return False
         if self.drawer is None:
@@ -256,13 +297,15 @@ class Osc:
         model = self.model(now)
         lay = self.ctl.resize(fw, fh, self.p.window.content_scale(), self.drawer.measure,
                               model)
+        thumb = self._thumbnail(model, now, lay.scale, fh)
         scene = self.ctl.scene(model, now, self.drawer.measure)
-        drew = self.drawer.draw(scene, fw, fh, lay.font, lay.icon, bottom_up)
+        drew = self.drawer.draw(scene, fw, fh, lay.font, lay.icon, bottom_up, thumb)
         if drew and timer is not None:
             timer.stamp("controller")
         return drew
 
     def release(self) -> None:
+        self._close_thumbs()
         if self.drawer is not None:
             self.drawer.release()
             self.drawer = None

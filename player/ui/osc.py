@@ -21,8 +21,8 @@ import re
 from typing import Callable, Sequence
 
 from player.ui.osc_layout import (BUTTON, SEEK_WHEEL_S, Layout, MenuGeometry, MenuItem,
-                                  Model, Scene, bar_scene, layout, menu_geometry,
-                                  menu_scene, time_text)
+                                  Model, Scene, bar_scene, hover_time, layout,
+                                  menu_geometry, menu_scene, time_text)
 
 MODES = ("auto", "always", "never")
 LEFT, RIGHT = 0, 1                       # GLFW's button numbers
@@ -246,6 +246,12 @@ class Controller:
         return []
 
     # ---- the picture ----------------------------------------------------------------------
+    def hover_time(self, model: Model, now: float) -> float | None:
+        """The time under the pointer on the shown timeline (for a thumbnail), or None."""
+        if self.lay is None or not self.shown(now):
+            return None
+        return hover_time(self.lay, model, self.pointer)
+
     def scene(self, model: Model, now: float, measure: Callable[[str, int], float]) -> Scene:
         """What to draw now (an empty list when nothing is shown)."""
         out: Scene = []

@@ -4,7 +4,9 @@ One job: turn ``ui/osc.py``'s scene into quads and draw them into the bound fram
 output resolution (after subtitles, before the overlay; never through the shaders). The
 primitive is the overlay's (an instanced quad: screen rectangle, atlas rectangle, colour,
 premultiplied alpha), sampling one R8 atlas per (text size, icon size): the font's glyphs
-with the icon strip (``ui/osc_icons.py``) below them.
+with the icon strip (``ui/osc_icons.py``) below them. A hover thumbnail is one more quad
+drawn from an RGBA texture made once per thumbnail size and uploaded when the picture
+changes.
 
 Costs: the GL objects (program, VAO, VBO, atlas) are made once; the staging arrays are
 preallocated and grow only when a scene outgrows every earlier one; a frame whose quads
@@ -21,8 +23,25 @@ from OpenGL import GL
 
 from player.gl import gpu
 from player.ui import osc_icons
-from player.ui.overlay import _FRAGMENT, _FLOATS, _Frame, _glyphs, _quad, _reserve
+from player.ui.overlay import _FLOATS, _Frame, _glyphs, _quad, _reserve
 from player.ui.text import GlyphSet
+
+
+_FRAGMENT = """
+uniform sampler2D atlas;
+uniform int rgba;                     // 1: the thumbnail (RGBA, opaque), 0: coverage x colour
+in vec2 v_uv;
+in vec4 v_color;
+out vec4 a4k_out;
+void main() {
+    if (rgba == 1) {
+        a4k_out = vec4(texelFetch(atlas, ivec2(v_uv), 0).rgb, 1.0);
+    } else {
+        float a = v_color.a * texelFetch(atlas, ivec2(v_uv), 0).r;
+        a4k_out = vec4(v_color.rgb * a, a);   // premultiplied
+    }
+}
+"""
 
 
 @dataclass
@@ -77,7 +96,10 @@ class OscDraw:
                                     path="<controller>")
         self._program.use()
         self._program.set("atlas", 0, kind="i")
+        self._program.set("rgba", 0, kind="i")
         self._program.set("atlas_size", 1.0, 1.0)       # uv in texels: texelFetch
+        self._thumb: gpu.Texture | None = None
+        self._thumb_key = None
         self._atlases: dict[tuple[int, int], _Atlas] = {}
         self._glyphsets: dict[int, GlyphSet] = {}
         self._staging = np.zeros((capacity, _FLOATS), np.float32)
@@ -118,8 +140,10 @@ class OscDraw:
             atlas = self._atlases[(font, icon)] = _Atlas(font, icon)
         return atlas
 
-    def draw(self, scene, w: int, h: int, font: int, icon: int, bottom_up: bool = True) -> bool:
+    def draw(self, scene, w: int, h: int, font: int, icon: int, bottom_up: bool = True,
+             thumb=None) -> bool:
         """Draw ``scene`` into the bound framebuffer (w x h); False when it is empty.
+        ``thumb`` is (key, H x W x 4 uint8) for the scene's "thumb" box, drawn last.
         Leaves blending disabled."""
         if not scene or w < 1 or h < 1:
             return False
@@ -138,6 +162,13 @@ class OscDraw:
                 row = _reserve(frame, 1)[0]
                 row[:] = (box.x, box.y, box.x + atlas.icon, box.y + atlas.icon, u,
                           atlas.icon_y, u + atlas.icon, atlas.icon_y + atlas.icon, *colour)
+        n_main = frame.n
+        box = next((item[1] for item in scene if item[0] == "thumb"), None)
+        if box is not None and thumb is not None:
+            th, tw = thumb[1].shape[:2]
+            row = _reserve(frame, 1)[0]
+            row[:] = (box.x, box.y, box.x + tw, box.y + th, 0, 0, tw, th, 1, 1, 1, 1)
+            self._upload_thumb(thumb)
         self._staging = frame.data
         n = frame.n
         self._vao.bind()
@@ -160,15 +191,48 @@ class OscDraw:
         self._program.set("flip", 1.0 if bottom_up else 0.0)
         GL.glActiveTexture(GL.GL_TEXTURE0)
         GL.glBindTexture(GL.GL_TEXTURE_2D, atlas.texture.id)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
+        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n_main)
+        if n > n_main:                            # the thumbnail: its row, its texture
+            self._pointers(n_main)
+            self._program.set("rgba", 1, kind="i")
+            GL.glBindTexture(GL.GL_TEXTURE_2D, self._thumb.id)
+            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, 1)
+            self._program.set("rgba", 0, kind="i")
+            self._pointers(0)
         GL.glDisable(GL.GL_BLEND)
         GL.glBindVertexArray(0)
         GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
         stats.draws += 1
         return True
 
+    @staticmethod
+    def _pointers(first: int) -> None:
+        """Point the bound VAO's attributes at row ``first`` (GL 3.3 has no base instance)."""
+        for loc in range(3):
+            GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, _FLOATS * 4,
+                                     ctypes.c_void_p(first * _FLOATS * 4 + loc * 16))
+
+    def _upload_thumb(self, thumb) -> None:
+        """The picture into the thumbnail texture (made once per size), when it changed."""
+        key, image = thumb
+        h, w = image.shape[:2]
+        tex = self._thumb
+        if tex is None or tex.size != (w, h):
+            if tex is not None:
+                tex.release()
+            self._thumb = gpu.Texture(w, h, 4, "u8", filter=GL.GL_NEAREST, data=None,
+                                      data_type=GL.GL_UNSIGNED_BYTE)
+            self._thumb_key = None
+        if key != self._thumb_key:
+            self._thumb.upload(image)
+            self._thumb_key = key
+            stats.uploads += 1
+
     def release(self) -> None:
         self._program.release()
+        if self._thumb is not None:
+            self._thumb.release()
+            self._thumb = None
         for atlas in self._atlases.values():
             atlas.release()
         self._atlases.clear()

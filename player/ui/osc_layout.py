@@ -85,6 +85,7 @@ class Model:
     fullscreen: bool = False
     compare: bool = False
     playlist: tuple[int, int] = (0, 1)             # (entry, count)
+    thumb: tuple[int, int] | None = None           # (w, h) of a hover thumbnail ready
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ def icon_for(button: str, model: Model) -> str:
 
 # A scene is a list of primitives, drawn in order:
 #   ("box", Box, colour) | ("text", x, y, text, colour) | ("icon", Box, name, colour)
+#   | ("thumb", Box): the hover thumbnail (drawn last, from its own texture)
 Scene = list
 
 
@@ -238,6 +240,21 @@ def bar_scene(lay: Layout, model: Model, hover: tuple[float, float] | None,
         text, box, pad = _hover_label(lay, x, hit[1] * dur, model, measure)
         out.append(("box", box, LABEL_BOX))
         out.append(("text", box.x + pad, box.y + pad, text, TEXT))
+        if model.thumb is not None:               # above the label, framed
+            tw, th = model.thumb
+            b = max(1, round(lay.scale))
+            tx = min(max(b, x - tw // 2), max(b, lay.w - tw - b))
+            ty = max(b, box.y - th - b - max(2, round(3 * lay.scale)))
+            out.append(("box", Box(tx - b, ty - b, tw + 2 * b, th + 2 * b), LABEL_BOX))
+            out.append(("thumb", Box(tx, ty, tw, th)))
+
+
+def hover_time(lay: Layout, model: Model, hover: tuple[float, float] | None) -> float | None:
+    """The time under the pointer on the timeline, or None."""
+    if hover is None or not model.duration or model.duration <= 0:
+        return None
+    hit = lay.hit(*hover)
+    return hit[1] * model.duration if hit and hit[0] == "timeline" else None
 
 
 def _hover_label(lay: Layout, x: int, t: float, model: Model, measure) -> tuple:

@@ -157,6 +157,29 @@ def test_hover_shows_the_time_and_chapter_under_the_pointer(live):
     assert np.abs(hover[region] - plain[region]).max() > 0.3
 
 
+def test_hover_shows_a_keyframe_thumbnail(live):
+    player, pointer, _ = live
+    pointer.move(0.6 * W, H - 4)
+    pointer.move(0.6 * W + 1, H - 4)
+    pump(player, lambda: player.osc.thumbs is not None and player.osc.thumbs.get(
+        0.6 * SECONDS) is not None)
+    # the overlay's seek bar and notices (drawn over the controller) gone first
+    pump(player, lambda: not player.progress_until and not player.messages)
+    pointer.move(0.6 * W, H - 4, 0.1)
+    now = time.monotonic()
+    model = player.osc.model(now)
+    _, picture = player.osc._thumbnail(model, now, 1.0, H)
+    scene = player.osc.ctl.scene(model, now, player.osc.drawer.measure)
+    box = next(s[1] for s in scene if s[0] == "thumb")
+    assert (box.w, box.h) == player.osc.thumbs.size == picture.shape[1::-1]
+    shown = player.capture(overlay=True)[box.y:box.y + box.h, box.x:box.x + box.w]
+    np.testing.assert_allclose(shown, picture[:, :, :3] / 255.0, atol=1.5 / 255)
+    video = player.capture(overlay=False)
+    r = player._last[2]
+    frame_mean = video[r.y:r.y + r.h, r.x:r.x + r.w].mean((0, 1))
+    assert np.abs(shown.mean((0, 1)) - frame_mean).max() < 0.15    # the same kind of picture
+
+
 def menu_row(player, command):
     pump(player, lambda: player.osc.ctl.menu is not None
          and player.osc.ctl.menu.geometry is not None)

@@ -185,13 +185,15 @@ def test_profiles_yaml_osc_settings_validated_with_file_and_line(tmp_path):
     from player.config.profiles import load_config
     cfg = tmp_path / "profiles.yaml"
     cfg.write_text("profiles:\n  Off: {}\nosc:\n  visibility: always\n  timeout: 2.5\n"
-                   "  size: 1.5\n  show_paused: true\n")
+                   "  size: 1.5\n  show_paused: true\n  thumbnails: false\n")
     osc = load_config(str(cfg)).osc
-    assert (osc.visibility, osc.timeout, osc.size, osc.show_paused) == ("always", 2.5, 1.5, True)
+    assert (osc.visibility, osc.timeout, osc.size, osc.show_paused, osc.thumbnails) == \
+        ("always", 2.5, 1.5, True, False)
     assert load_config(str(cfg)).osc is not None
     for text, line, words in (("  visibility: sometimes\n", 4, "osc.visibility"),
                               ("  timeout: -1\n", 4, "osc.timeout"),
-                              ("  colour: red\n", 4, "osc.colour: unknown key")):
+                              ("  colour: red\n", 4, "osc.colour: unknown key"),
+                              ("  thumbnails: maybe\n", 4, "osc.thumbnails")):
         cfg.write_text("profiles:\n  Off: {}\nosc:\n" + text)
         with pytest.raises(ProfileError) as e:
             load_config(str(cfg))
