@@ -492,6 +492,7 @@ class Player(MpvEvents, Screen):
         changed = [Path(p).name for p in self.watcher.changed]
         self.config = config
         self._shots.folder = config.screenshot_dir
+        self.osc.configure(config.osc)
         self.watcher.set_paths(config.source_paths())
         self.video.set_bindings(input_section(config.bindings))
         self.reload_error = None

@@ -11,9 +11,9 @@ the governor's state), starts the hover thumbnails' worker (``media/thumbs.py``)
 file playing, hides the pointer with the controller in fullscreen, and stamps its GPU time
 as the pass "controller". A headless player has no controller.
 
-The loop calls four things: ``due()`` (must a frame be drawn because it timed out),
-``draw()`` after the subtitles, the Input hooks (``motion``, ``leave``, ``button``,
-``scroll``, ``key``), and ``release()``.
+The loop calls: ``due()`` (must a frame be drawn because it timed out), ``draw()`` after
+the subtitles, the Input hooks (``motion``, ``leave``, ``button``, ``scroll``, ``key``),
+``configure()`` on a live reload, and ``release()``.
 """
 from __future__ import annotations
 
@@ -59,6 +59,15 @@ class Osc:
         self.thumbs = None                       # media/thumbs.Thumbnailer of the file
         self._thumbs_of = None
         self._thumb_new = False                  # the worker has a new picture
+
+    def configure(self, s) -> None:
+        """profiles.yaml's ``osc:`` again (a live reload): mode, timeout, size."""
+        if self.enabled:
+            self.ctl.set_mode(s.visibility, time.monotonic())
+            self.ctl.timeout, self.ctl.size, self.ctl.show_paused = s.timeout, s.size, \
+                s.show_paused
+            self.ctl.lay = None                  # laid out again at the new size
+            self.p.redraw = True
 
     # ---- coordinates and the model ---------------------------------------------------------
     def _fb(self, x: float, y: float) -> tuple[float, float]:

@@ -243,3 +243,13 @@ def test_the_players_menus_and_model():
     headless = fake_player()
     headless.opts.headless = True
     assert Osc(headless).ctl.mode == "never"
+
+
+def test_a_live_reload_configures_the_controller_again():
+    from player.config.osc_settings import OscSettings
+    from player.playback.osc import Osc
+    osc = Osc(fake_player())
+    osc.configure(OscSettings(visibility="always", timeout=3.0, size=2.0, show_paused=True))
+    ctl = osc.ctl
+    assert (ctl.mode, ctl.timeout, ctl.size, ctl.show_paused) == ("always", 3.0, 2.0, True)
+    assert ctl.resize(640, 360, 1.0, measure).scale == 2.0
