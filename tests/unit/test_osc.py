@@ -1,6 +1,6 @@
 """The on-screen controller's pure parts: layout, hit tests, visibility, drag, wheel, menus,
 its profiles.yaml settings. No GL, no window: the real-window tests are
-tests/media/test_osc.py."""
+tests/media/test_osc_window.py."""
 from __future__ import annotations
 
 import pytest
