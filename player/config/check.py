@@ -2,7 +2,8 @@
 
 Reading a profiles file (config/profiles.py) stops at the YAML; checking goes on into the
 shader files: each must exist and parse, each PARAM a profile sets must be declared by one
-of its shaders and lie in its range, and each profile is planned (without GL) at a few
+of its shaders and be a value it takes (render/params.py: outside MINIMUM..MAXIMUM it is
+clamped, everywhere, and said as a warning), and each profile is planned (without GL) at a few
 sizes to warn of passes the chain would skip while playing. Problems are
 "path:line: message" lines; warnings are not problems.
 """
@@ -37,12 +38,16 @@ def plan_warnings(path: str | None = None) -> list[str]:
     hooks libmpv runs for YUV video are left out as the player leaves them out."""
     from player.render import plan
     from player.render.hookfile import load
+    from player.render.params import resolve_params
     from player.render.planes import split_plane_hooks
     config = load_config(path)
     out: list[str] = []
     for profile in config.profiles.values():
         try:
-            _, files = split_plane_hooks([load(s) for s in profile.shaders], profile.params)
+            loaded = [load(s) for s in profile.shaders]
+            for note in resolve_params(loaded, profile.params).clamped:
+                out.append(f"{note} (profile {profile.name}; played so, as everywhere)")
+            _, files = split_plane_hooks(loaded, profile.params)
         except A4kError:
             continue     # check() reports the file itself
         for src, dst in CHECK_SIZES:
@@ -86,10 +91,8 @@ def _check_shaders(reader) -> list[str]:
             if name not in blocks:
                 out.append(f"{where}: no shader of profile {profile!r} declares PARAM {name}")
                 continue
-            lo = getattr(blocks[name], "minimum", None)
-            hi = getattr(blocks[name], "maximum", None)
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                out.append(f"{where}: {value:g} is outside the PARAM's range "
-                           f"{'-inf' if lo is None else f'{lo:g}'} to "
-                           f"{'inf' if hi is None else f'{hi:g}'}")
+            try:   # the one PARAM rule (render/params.py): bad values are errors here too
+                blocks[name].parse_value(str(value))
+            except A4kError as e:
+                out.append(f"{where}: {e.message}")
     return out

@@ -144,6 +144,35 @@ def command_line_options(pairs: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+_LIST_SUFFIXES = ("-append", "-add", "-set", "-pre", "-clr", "-remove", "-toggle", "-del")
+
+
+def base_option(key: str, value: str | None) -> str | None:
+    """The option a line sets, as libmpv's ``option-info/NAME`` knows it (``no-foo`` ->
+    ``foo``, ``alang-append`` -> ``alang``); None for profile keywords (``profile-cond``)."""
+    name = option_name(key)
+    if name.startswith("profile-"):
+        return None
+    if value is None and name.startswith("no-"):
+        name = name[3:]
+    for suffix in _LIST_SUFFIXES:
+        if name.endswith(suffix):
+            return name[:-len(suffix)]
+    return name
+
+
+def mark_unknown(setup: MpvSetup, known) -> list[str]:
+    """Lines libmpv does not know (``known(name)`` False): they became no-ops when libmpv
+    read the file; recorded in ``broken`` as mpv would say them. The new lines."""
+    new = []
+    for line in setup.applied:
+        name = base_option(line.key, line.value)
+        if name is not None and not known(name):
+            new.append(f"{line.where}: {line.key}: libmpv knows no such option")
+    setup.broken.extend(new)
+    return new
+
+
 def refusal(key: str) -> str | None:
     """Why an option is not handed to libmpv, or None when it is."""
     if key in _OURS:

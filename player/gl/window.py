@@ -229,6 +229,27 @@ class Window:
         """Thread-safe wake-up of ``poll`` (called from libmpv's update callback)."""
         self._glfw.post_empty_event()
 
+    def native_display(self) -> tuple[str, int] | None:
+        """("x11" | "wayland", the display pointer GLFW uses), for libmpv's hardware
+        decoding interop (render.h's X11_DISPLAY / WL_DISPLAY); None headless (OSMesa)."""
+        g = self._glfw
+        if self.platform == "osmesa":
+            return None
+        platform = g.get_platform() if hasattr(g, "get_platform") else None
+        try:
+            if platform == getattr(g, "PLATFORM_WAYLAND", -1):
+                import ctypes
+                fn = getattr(g._glfw, "glfwGetWaylandDisplay", None)
+                if fn is None:
+                    return None
+                fn.restype = ctypes.c_void_p
+                ptr = fn()
+                return ("wayland", int(ptr)) if ptr else None
+            ptr = g.get_x11_display()
+        except Exception:   # a GLFW without that platform: no handle, software copy
+            return None
+        return ("x11", int(ptr)) if ptr else None
+
     def swap(self) -> None:
         self._glfw.swap_buffers(self.handle)
 

@@ -150,7 +150,8 @@ class Player(MpvEvents, Screen):
                 mpv_options.setdefault("fullscreen", "yes")
             self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
-                               bindings=input_section(config.bindings), setup=opts.mpv_setup)
+                               bindings=input_section(config.bindings), setup=opts.mpv_setup,
+                               display=self.window.native_display())
             vw, vh = self.video.size
             if opts.size is None:
                 self.window.set_size(*_default_window_size(vw, vh))
@@ -328,19 +329,25 @@ class Player(MpvEvents, Screen):
         rect = letterbox(*self.video.size, fw, fh)
         if rect.w:
             self._sync_planes(rect.w, rect.h)
-        t = self.video.time_pos()          # read before the blocking render (mpv's advice)
+        t = self.video.time_pos()          # read before rendering (mpv's advice)
         tag = {"t": t, "tier": self.tier} if new else None
         self.subtitles.set_time(t)
-        self.timer.begin(tag)
+        target = 0
         if new:
+            # render.h's timing for an API user with work of its own: render at once,
+            # run everything of ours ahead, present at the frame's target time
+            target = self.video.frame_target_us()
+            self.timer.begin(tag)
             c = time.thread_time()
-            self.video.render(self.src.fbo, *self.src.size)  # returns at the frame's due time
+            self.video.render(self.src.fbo, *self.src.size)
             self.foreign_cpu_s += time.thread_time() - c
-        due = time.perf_counter()
+        else:
+            self.timer.begin(tag)
         self.timer.stamp(self._render_label)
         if rect.w == 0:
             self.timer.end()
             return  # minimised: keep decoding, draw nothing
+        t0 = time.perf_counter()
         left, right, split = self._compose(rect, fw, fh)
         if left is not None:                 # compare: composed by the presenter
             self.presenter.draw(0, fw, fh, rect, left, right, split)
@@ -352,7 +359,9 @@ class Player(MpvEvents, Screen):
         self._draw_overlay(fw, fh, rect)
         self.timer.stamp("overlay")
         self.timer.end()
-        self.cpu_ms = (time.perf_counter() - due) * 1000.0
+        self.cpu_ms = (time.perf_counter() - t0) * 1000.0
+        if new and target:
+            self._present_at(target)
         c = time.thread_time()
         self.window.swap()
         self.foreign_cpu_s += time.thread_time() - c
@@ -362,15 +371,32 @@ class Player(MpvEvents, Screen):
             drops = self.video.drop_count()
             tag["dropped"] = drops > self._drops
             self._drops = drops
-            # late: presented more than a frame interval after its due time, not counting
-            # a frame that had to compile a chain first
+            # late: from libmpv's target time to the end of the swap; a frame that had to
+            # compile a chain first is not counted late
+            tag["late_ms"] = max(0.0, (self.video.now_us() - target) / 1000.0) if target \
+                else 0.0
             tag["late"] = (self.chains.builds == builds and
-                           time.perf_counter() - due > 1.0 / self.video.fps)
+                           tag["late_ms"] > 1000.0 / self.video.fps)
             self.late_frames += tag["late"]
             self.dropped_frames += tag["dropped"]
             if self.opts.frames is not None and self.presented >= self.opts.frames:
                 self.quit = True
         self._collect_timings()
+
+    def _present_at(self, target_us: int) -> None:
+        """Wait until libmpv's target time for this frame, our work done first (glFinish:
+        a software renderer runs queued commands only when flushed), so that the swap,
+        not our chain, is what lands at the target."""
+        from OpenGL import GL
+        GL.glFinish()
+        # never longer than two frame intervals: a target further away is not a frame
+        # to hold back (a clock jump, a pause), and the window must stay responsive
+        end = time.monotonic() + 2.0 / max(1.0, self.video.fps)
+        while True:
+            left = (target_us - self.video.now_us()) / 1e6
+            if left <= 0.0002 or time.monotonic() >= end:
+                return
+            time.sleep(min(left, 0.004))
 
     def _sync_planes(self, out_w: int, out_h: int) -> None:
         """The tier's passes on YUV planes (CHROMA, the true LUMA, NATIVE) into libmpv, and
@@ -445,7 +471,7 @@ class Player(MpvEvents, Screen):
                 continue
             if self.stats is not None:
                 self.stats.add_frame(tag["t"], tag["tier"], total, tag["late"], tag["dropped"],
-                                     passes)
+                                     passes, late_ms=tag["late_ms"])
             if self.governor is not None:
                 target = self.governor.observe(tag["t"], tag["tier"], total, tag["late"],
                                                tag["dropped"])

@@ -40,6 +40,8 @@ class MpvEvents:
                     self.notify(line)
             elif kind == "video-reconfig":
                 self._reconfigured()
+            elif kind == "notice":
+                self.notify(data)
             elif kind == "glsl-shaders":
                 self._mpv_shaders(data)
             elif kind == "renderer-error":

@@ -2,7 +2,7 @@
 
 This module owns the file format of issue 6 and writing it safely:
     {"video_fps": .., "budget_ms": .., "frames": [{"t", "tier", "gpu_ms", "late",
-     "dropped"}], "decisions": [{"t", "from", "to", "reason"}],
+     "dropped", "late_ms"}], "decisions": [{"t", "from", "to", "reason"}],
      "passes": {LABEL: {"frames", "avg_ms", "peak_ms"}}}
 ``passes`` sums the GPU timer's stamps over the run (the controller's "controller", the
 "subtitles", "overlay", the chain's passes), for the frames each one was drawn in.
@@ -25,13 +25,16 @@ class StatsRecorder:
         self.video_fps = video_fps
         self.budget_ms = budget_ms
         # tuples, not dicts: a two-hour film at 60 fps is 430 000 frames
-        self._frames: list[tuple[float, str, float | None, bool, bool]] = []
+        self._frames: list[tuple[float, str, float | None, bool, bool, float | None]] = []
         self._decisions: list[tuple[float, str, str, str]] = []
         self._passes: dict[str, list] = {}        # label -> [frames, total ms, peak ms]
 
     def add_frame(self, t: float, tier: str, gpu_ms: float | None, late: bool,
-                  dropped: bool, passes: Iterable[tuple[str, float]] = ()) -> None:
-        self._frames.append((t, tier, gpu_ms, bool(late), bool(dropped)))
+                  dropped: bool, passes: Iterable[tuple[str, float]] = (),
+                  late_ms: float | None = None) -> None:
+        """``late_ms``: from libmpv's target time for the frame to the end of its swap;
+        ``passes``: the GPU timer's (label, ms) of the frame, summed per label."""
+        self._frames.append((t, tier, gpu_ms, bool(late), bool(dropped), late_ms))
         for label, ms in passes:
             if label is None or ms is None or not math.isfinite(ms):
                 continue
@@ -58,8 +61,8 @@ class StatsRecorder:
             "video_fps": _number(self.video_fps),
             "budget_ms": _number(self.budget_ms),
             "frames": [{"t": _number(t), "tier": tier, "gpu_ms": _number(ms),
-                        "late": late, "dropped": dropped}
-                       for t, tier, ms, late, dropped in self._frames],
+                        "late": late, "dropped": dropped, "late_ms": _number(late_ms)}
+                       for t, tier, ms, late, dropped, late_ms in self._frames],
             "decisions": [{"t": _number(t), "from": from_, "to": to, "reason": reason}
                           for t, from_, to, reason in self._decisions],
         }

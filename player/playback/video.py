@@ -23,6 +23,7 @@ render context before the core is terminated (the reverse aborts the process).
 from __future__ import annotations
 
 import collections
+import ctypes
 import logging
 import os
 import re
@@ -56,6 +57,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
             "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
+FRAME_INFO_PRESENT = 1      # render.h: mpv_render_frame_info_flag
 
 
 def import_mpv():
@@ -104,7 +106,8 @@ class Video:
                  get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
                  audio: bool = True, start: float | None = None, paused: bool = False,
                  options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
-                 bindings: str = "", setup=None):
+                 bindings: str = "", setup=None,
+                 display: tuple[str, int] | None = None):
         if isinstance(paths, (str, os.PathLike)):
             paths = [paths]
         # what the command line asked for; libmpv's playlist (which IPC clients and
@@ -129,6 +132,7 @@ class Video:
         self.quit_asked = False     # libmpv shut down (a quit command), not end of playlist
         self.ctx = None
         self.player = None
+        self.display = None          # "x11" | "wayland": the handle libmpv's interop got
         self.size = (0, 0)
         self.size_known = False
         self.fps = 24.0
@@ -159,7 +163,7 @@ class Video:
                   "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
                   # subtitles are ours, drawn at output resolution (player/subs); libmpv
                   # would draw them into the native-size frame, under the shaders
-                  "sub_visibility": "no", "glsl_shaders": ""}
+                  "sub_visibility": "no"}
         opts.update({k: v for k, v in forced.items() if k not in user})
         if not audio:
             user.setdefault("audio", "no")
@@ -184,6 +188,10 @@ class Video:
                                  hint="fix that line, or play with --no-config") from None
             raise MediaError(f"libmpv rejected an option{bad}: {e}",
                              hint="check the --mpv KEY=VALUE arguments") from None
+        if setup is not None and setup.applied:
+            from player.config.mpv_conf import mark_unknown
+            for line in mark_unknown(setup, self.knows_option):
+                self._events.append(("notice", line))
         self.props: dict[str, object] = {"time-pos": 0.0, "frame-drop-count": 0,
                                          "playlist-pos": 0, "playlist-count": len(self.paths)}
         try:
@@ -193,8 +201,13 @@ class Video:
             self.player.register_message_handler(SECTION, self._on_message)
             self._proc = mpv.MpvGlGetProcAddressFn(
                 lambda _ctx, name: get_proc_address(name.decode()))
+            # the window's display lets libmpv's hwdec interop map frames on the GPU
+            # (VAAPI over EGL/GLX) instead of copying them back through system memory
+            handle = {f"{display[0]}_display": display[1]} if display else {}
+            self.display = display[0] if display else None
             self.ctx = mpv.MpvRenderContext(self.player, "opengl",
-                                            opengl_init_params={"get_proc_address": self._proc})
+                                            opengl_init_params={"get_proc_address": self._proc},
+                                            **handle)
             self.ctx.update_cb = self._on_update
             self.set_bindings(bindings)
             for i, p in enumerate(self.paths):
@@ -332,9 +345,28 @@ class Video:
         self._dirty = False
         return self.ctx.update()
 
-    def render(self, fbo: int, w: int, h: int, block: bool = True) -> None:
+    def frame_target_us(self) -> int:
+        """When libmpv wants the frame it has now shown (``next_frame_info``'s target time,
+        in ``now_us()``'s clock; 0: at once, e.g. a redraw while paused). Asked after
+        frame_due() said there is a frame, before rendering it (render.h)."""
+        mpv = self._mpv_mod
+        info = mpv.MpvRenderFrameInfo()
+        param = mpv.MpvRenderParam("invalid")
+        param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
+        param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
+        mpv._mpv_render_context_get_info(self.ctx.handle, param)   # by value (render.h)
+        return int(info.target_time) if info.flags & FRAME_INFO_PRESENT else 0
+
+    def now_us(self) -> int:
+        """libmpv's clock (mpv_get_time_us): what target times are given in."""
+        return int(self._mpv_mod._mpv_get_time_us(self.player.handle))
+
+    def render(self, fbo: int, w: int, h: int) -> None:
+        """The frame into our texture, at once: we do the timing (render.h's way for an
+        API user that runs work of its own after mpv's): the caller presents it at
+        frame_target_us() and then calls report_swap()."""
         self.ctx.render(flip_y=False, opengl_fbo={"w": w, "h": h, "fbo": fbo},
-                        block_for_target_time=block)
+                        block_for_target_time=False)
 
     def report_swap(self) -> None:
         self.ctx.report_swap()
@@ -406,6 +438,13 @@ class Video:
         except (AttributeError, RuntimeError, SystemError, ValueError) as e:
             log.debug("mpv property %s: %s", name, e)
             return None
+
+    def knows_option(self, name: str) -> bool:
+        """libmpv has an option of that name (``option-info/NAME`` exists)."""
+        try:
+            return self.player._get_property(f"option-info/{name}") is not None
+        except (AttributeError, RuntimeError, SystemError, ValueError):
+            return False
 
     def set(self, name: str, value) -> None:
         try:

@@ -31,6 +31,7 @@ from player.base.errors import ShaderError
 from player.gl import gpu
 from player.render import glsl, plan as planner, scalers
 from player.render.hookfile import HookPass, ShaderFile, TextureBlock
+from player.render.params import resolve_params
 
 _FILTERS = {"LINEAR": GL.GL_LINEAR, "NEAREST": GL.GL_NEAREST}
 _BORDERS = {"CLAMP": GL.GL_CLAMP_TO_EDGE, "REPEAT": GL.GL_REPEAT,
@@ -200,19 +201,9 @@ class Chain:
 
     # ---- build -------------------------------------------------------------------------
     def _resolve_params(self, overrides: Mapping[str, float]) -> dict:
-        values: dict[str, tuple] = {}
-        declared = {}
-        for f in self.files:
-            for p in f.params:
-                declared[p.name] = p
-                values[p.name] = (p, p.default)
-        for name, v in overrides.items():
-            if name not in declared:
-                raise ShaderError(f"parameter '{name}' is not defined by any shader of the chain",
-                                  hint="known: " + (", ".join(sorted(declared)) or "none"))
-            p = declared[name]
-            values[name] = (p, p.parse_value(str(v)))
-        return values
+        """name -> (its ParamBlock, its value): render/params.py's one rule."""
+        r = resolve_params(self.files, overrides)
+        return {name: (r.blocks[name], v) for name, v in r.values.items()}
 
     def _compile(self, spec: HookPass, hook: str) -> _Pass:
         names = planner.bound_names(spec, hook, self._user.keys())

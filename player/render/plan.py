@@ -28,6 +28,7 @@ from typing import Mapping, Sequence
 
 from player.base.errors import ShaderError
 from player.render.hookfile import HookPass, ShaderFile
+from player.render.params import resolve_params
 
 # The walk, in mpv's order: (hook point, kind). Kinds: "resizable" (a pass overwriting it
 # may change its size and shift it with OFFSET), "fixed" (an overwriting pass keeps its
@@ -178,7 +179,7 @@ def build(files: Sequence[ShaderFile], source: Sequence[int], output: tuple[int,
           direct: bool = False) -> Plan:
     """The steps of one frame: ``source`` is (w, h) or (w, h, components) of the RGB frame,
     ``output`` the size the chain must produce, ``params`` values overriding the files'
-    PARAM defaults (already validated by the caller). With ``direct`` the last step writes
+    PARAM defaults (resolved by render/params.py, as everywhere). With ``direct`` the last step writes
     the result into the caller's framebuffer (a copy step is added when the last step
     cannot: a compute pass, fewer than 3 components, or no step at all)."""
     return _Walk(files, source, output, params or {}, scaler).run(direct)
@@ -206,15 +207,11 @@ class _Walk:
 
     def __init__(self, files, source, output, overrides, scaler):
         self.passes, self.absent = passes_by_point(files)
-        self.values: dict[str, float] = {}
+        self.values: dict[str, float] = dict(resolve_params(files, overrides).values)
         self.user: dict[str, tuple[int, int]] = {}
         for f in files:
-            for p in f.params:
-                self.values[p.name] = float(p.default)
             for t in f.textures:
                 self.user[t.name] = (t.size[0], t.size[1] if len(t.size) > 1 else 1)
-        for k, v in overrides.items():
-            self.values[k] = float(v)
         w, h, *c = source
         self.src = Tex(-1, int(w), int(h), int(c[0]) if c else 4)
         self.out = (int(output[0]), int(output[1]))

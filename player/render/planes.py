@@ -42,6 +42,7 @@ from typing import Mapping, Sequence
 from player.base.errors import ShaderError
 from player.render import glsl
 from player.render.hookfile import HookPass, ShaderFile, TextureBlock
+from player.render.params import resolve_params
 
 PLANE_HOOKS = frozenset({"CHROMA", "LUMA", "NATIVE", "ALPHA", "XYZ"})
 # Components each plane has in mpv's renderer (CHROMA: Cb and Cr merged). A pass that
@@ -164,13 +165,8 @@ def split_plane_hooks(files: Sequence[ShaderFile],
     those hook points of a pass, removed). ``params`` override the PARAM defaults baked
     into the text; ``extensions`` are the driver's (optional #extension lines naming
     others are blanked; None keeps them all)."""
-    values: dict[str, float] = {}
-    enums: dict[str, int] = {}
-    for f in files:
-        for p in f.params:
-            values[p.name] = float(p.default)
-            enums.update({choice: i for i, choice in enumerate(p.enum_values)})
-    values.update({k: float(v) for k, v in (params or {}).items()})
+    resolved = resolve_params(files, params)       # the one PARAM rule (render/params.py)
+    values, enums = dict(resolved.values), dict(resolved.enums)
     stays = _stays(files)
     moved: list[_Moved] = []
     remaining: list[ShaderFile] = []

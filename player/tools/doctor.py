@@ -150,7 +150,11 @@ def _gl() -> str:
     win = offscreen.context()
     from OpenGL import GL
     version = GL.glGetString(GL.GL_VERSION).decode()
-    return f"{gpu.renderer()}, OpenGL {version} ({win.platform} window)"
+    handle = win.native_display()
+    interop = (f"{handle[0]} display handed to libmpv (hwdec interop: VAAPI/VDPAU/NVDEC "
+               "where the driver has it)" if handle else
+               "no display handle (headless): hwdec copies frames back")
+    return f"{gpu.renderer()}, OpenGL {version} ({win.platform} window); {interop}"
 
 
 def _profiles(path: str | None) -> str:
@@ -179,7 +183,24 @@ def _mpv_folder(report: Report, args) -> None:
     if setup.input_conf:
         report.add(f"  input.conf:              {len(setup.input_keys)} keys, "
                    f"{len(setup.modes)} glsl-shaders modes (they play in our chain)")
+    try:   # names libmpv does not know became no-ops when it read the file: say which
+        from player.config.mpv_conf import mark_unknown
+        from player.playback.video import import_mpv
+        core = import_mpv().MPV(vo="null", ao="null", config="no", idle="yes")
+        try:
+            mark_unknown(setup, lambda name: _knows(core, name))
+        finally:
+            core.terminate()
+    except Exception as e:   # libmpv missing: said above, under libraries
+        report.add(f"  (option names not checked: {_short(e)})")
     skipped = setup.not_applied()
     if skipped:
         report.add("  not applied as in mpv:")
         report.lines.extend(f"    {line}" for line in skipped)
+
+
+def _knows(core, name: str) -> bool:
+    try:
+        return core._get_property(f"option-info/{name}") is not None
+    except (AttributeError, RuntimeError, SystemError, ValueError):
+        return False

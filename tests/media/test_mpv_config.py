@@ -5,6 +5,7 @@ chain exactly once, `doctor` listing the lines not applied, and mpv's command-li
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -96,10 +97,12 @@ def test_an_input_conf_shader_key_runs_in_our_chain_exactly_once(media, tmp_path
     env = player_env(MPV_HOME=str(home))
     proc, ipc = start([d / "two-subs.mkv", "--profile", "Off", "--screenshot", plain_png,
                        "--mpv", "sub-visibility=no"], tmp_path, env)
+    time.sleep(1.5)                  # the paused first frame is presented
     stop(proc, ipc)
     proc, ipc = start([d / "two-subs.mkv", "--profile", "Off", "--screenshot", mode_png,
                        "--stats", stats, "--mpv", "sub-visibility=no"], tmp_path, env)
     try:
+        time.sleep(1.5)
         ipc.command("keypress", "CTRL+1")
         deadline = time.monotonic() + 30
         while ipc.get("glsl-shaders") != [] or time.monotonic() < deadline - 25:
@@ -119,14 +122,19 @@ def test_an_input_conf_shader_key_runs_in_our_chain_exactly_once(media, tmp_path
     assert np.abs(plain[low] - mode[low]).mean() > 60.0
 
 
-def test_doctor_lists_the_lines_not_applied(media):
-    d, home = media
+def test_doctor_lists_the_lines_not_applied(media, tmp_path):
+    d, shared = media
+    home = tmp_path / "home"
+    shutil.copytree(shared, home)
+    with open(home / "mpv.conf", "a") as f:
+        f.write("no-such-option=1\n")
     r = subprocess.run([EXE, "doctor", "--no-gl"], capture_output=True, text=True, timeout=120,
                        env=player_env(MPV_HOME=str(home)), stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout + r.stderr
     conf = home / "mpv.conf"
     assert f"{conf}:2: vo: not applied" in r.stdout
     assert f"{conf}:4: scale: mapped to our lanczos scaler" in r.stdout
+    assert f"{conf}:5: no-such-option: libmpv knows no such option" in r.stdout
     assert "libmpv:" in r.stdout and "mpv 0." in r.stdout
     assert "libass:" in r.stdout and "MISSING" not in r.stdout
     assert "input.conf:" in r.stdout and "1 glsl-shaders modes" in r.stdout

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from player.config.mpv_conf import (command_line_options, config_folder, option_name,
-                                    parse_line, read_setup)
+from player.config.mpv_conf import (base_option, command_line_options, config_folder,
+                                    mark_unknown, option_name, parse_line, read_setup)
 
 
 def folder(tmp_path: Path, conf: str | bytes = "", inp: str | None = None) -> Path:
@@ -98,3 +98,15 @@ def test_command_line_spellings_map_as_mpvs_command_line_does():
     assert command_line_options([("sub-file", "a.en.ass"), ("sub-file", "b.ja.ass"),
                                  ("hwdec", "no"), ("hwdec", "auto")]) == \
         {"sub-files": "a.en.ass:b.ja.ass", "hwdec": "auto"}
+
+
+def test_option_names_libmpv_does_not_know_become_broken_lines(tmp_path):
+    d = folder(tmp_path, "slang=jpn\nno-border\nalang-append=fra\nfrobnicate=1\n[p]\n"
+                         "profile-cond=true\n")
+    s = read_setup(d)
+    assert [base_option(ln.key, ln.value) for ln in s.applied] == \
+        ["slang", "alang", "frobnicate", None]
+    known = {"slang", "alang"}
+    assert mark_unknown(s, known.__contains__) == \
+        [f"{d / 'mpv.conf'}:4: frobnicate: libmpv knows no such option"]
+    assert s.not_applied()[-1].endswith("frobnicate: libmpv knows no such option")

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from player.base.errors import ProfileError
+from player.base.errors import ProfileError, ShaderError
 from player.config.governor_settings import GovernorSettings
 from player.config.keymap import MPV, Action, default_bindings
 from player.config.check import check
@@ -271,9 +272,40 @@ def test_check_reports_every_problem_in_the_file_and_its_shaders(tmp_path):
         f"{path}:3: profiles.A.shaders[0]: shader file not found: {tmp_path / 'missing.glsl'}",
         f"{tmp_path / 'broken.glsl'}:3: unknown directive 'BOGUS' in a HOOK block "
         "(expected one of HOOK, BIND, SAVE, DESC, WIDTH, HEIGHT, WHEN, COMPONENTS, OFFSET, COMPUTE)",
-        f"{path}:6: profiles.B.params.STRENGTH: 2 is outside the PARAM's range 0 to 1",
         f"{path}:6: profiles.B.params.OTHER: no shader of profile 'B' declares PARAM OTHER",
-    ]
+    ]   # STRENGTH 2.0 is outside 0..1: clamped everywhere, a warning (next test)
+
+
+def test_a_param_outside_its_range_means_the_same_in_play_planes_plan_and_check(tmp_path):
+    """One rule (render/params.py): clamped to the range by the chain's values, the passes
+    libmpv runs, the planner, and said by `profiles --check` as a warning."""
+    from player.config.check import plan_warnings
+    from player.render import plan
+    from player.render.hookfile import load
+    from player.render.params import resolve_params
+    from player.render.planes import split_plane_hooks
+    chroma = WITH_PARAM.replace("//!HOOK MAIN", "//!HOOK CHROMA")
+    write(tmp_path, chroma, "param.glsl")
+    path = write(tmp_path, """\
+    profiles:
+      B:
+        shaders: [param.glsl]
+        params: {STRENGTH: 2.0}
+    """)
+    files = [load(str(tmp_path / "param.glsl"))]
+    resolved = resolve_params(files, {"STRENGTH": 2.0})
+    assert resolved.values["STRENGTH"] == 1.0
+    assert resolved.clamped == ("PARAM STRENGTH: 2 is outside its range 0 to 1; 1 is used",)
+    stage, _ = split_plane_hooks(files, {"STRENGTH": 2.0})
+    text = stage.plan((64, 36), (32, 18), (128, 72)).text   # what libmpv's passes get
+    assert re.search(r"#define STRENGTH 1(\.0*)?\n", text), text
+    assert plan._Walk(files, (64, 36), (128, 72), {"STRENGTH": 2.0},
+                      "bicubic").values["STRENGTH"] == 1.0
+    assert check(path) == []                          # not an error: it plays
+    assert any(w.startswith("PARAM STRENGTH: 2 is outside its range 0 to 1; 1 is used")
+               for w in plan_warnings(path))
+    with pytest.raises(ShaderError):                  # not a number: an error everywhere
+        resolve_params(files, {"STRENGTH": "loud"})
 
 
 def test_check_a_yaml_syntax_error(tmp_path):

@@ -14,8 +14,8 @@ from player.playback.stats import StatsRecorder
 
 def test_writes_exactly_the_issue_format(tmp_path):
     rec = StatsRecorder(video_fps=23.976, budget_ms=35.45)
-    rec.add_frame(0.0, "Full", 30.5, False, False)
-    rec.add_frame(0.0417, "Full", None, True, True)
+    rec.add_frame(0.0, "Full", 30.5, False, False, late_ms=0.4)
+    rec.add_frame(0.0417, "Full", None, True, True, late_ms=52.0)
     rec.add_decision(Decision(0.0417, "Full", "Fast", "3 late frames"))
     out = tmp_path / "stats.json"
     rec.write(str(out))
@@ -23,8 +23,10 @@ def test_writes_exactly_the_issue_format(tmp_path):
         "video_fps": 23.976,
         "budget_ms": 35.45,
         "frames": [
-            {"t": 0.0, "tier": "Full", "gpu_ms": 30.5, "late": False, "dropped": False},
-            {"t": 0.0417, "tier": "Full", "gpu_ms": None, "late": True, "dropped": True},
+            {"t": 0.0, "tier": "Full", "gpu_ms": 30.5, "late": False, "dropped": False,
+             "late_ms": 0.4},
+            {"t": 0.0417, "tier": "Full", "gpu_ms": None, "late": True, "dropped": True,
+             "late_ms": 52.0},
         ],
         "decisions": [{"t": 0.0417, "from": "Full", "to": "Fast", "reason": "3 late frames"}],
     }
