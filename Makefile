@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SYS_PKGS := python3 python3-venv libmpv2 mpv ffmpeg xvfb xauth libgl1 libglx-mesa0 \
             libgl1-mesa-dri libegl1 libegl-mesa0 libgles2 libosmesa6 mesa-utils \
-            libass9 fonts-dejavu-core glslang-tools pipx
+            libass9 fonts-dejavu-core glslang-tools pipx xdotool
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all install sysdeps demo test train train-quick clean

@@ -58,6 +58,15 @@ _ROWS = (
                help="progress bar with time, duration and chapters"),
     ActionSpec("sub-visibility", keys={"v": ""}, help="subtitles on/off"),
     ActionSpec("reload", help="re-read profiles.yaml and the shaders now"),
+    ActionSpec("osc-visibility", CHOICE, keys={"DEL": "cycle"},
+               choices=("auto", "always", "never", "cycle"),
+               help="on-screen controller: auto (on pointer motion), always, never, or "
+                    "cycle them (as mpv's osc.lua)"),
+    ActionSpec("menu", CHOICE, choices=("audio", "sub", "chapter", "profile"),
+               help="open the controller's menu of audio tracks, subtitle tracks, chapters "
+                    "or profiles (arrows, Enter, Esc)"),
+    ActionSpec("compare", CHOICE, choices=("toggle", "off", "split", "flip"),
+               help="A/B compare: split on/off (toggle), or a mode (the controller's button)"),
 )
 ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({row.name: row for row in _ROWS})
 
@@ -83,5 +92,8 @@ def key_table() -> str:
             rows.append(f"| `{key}` | `{text}` | {spec.help} |")
     for key, name in PROFILE_KEYS.items():
         rows.append(f"| `{key}` | `profile {name}` | the shipped profile {name} |")
-    rows.append("| (none) | `reload` | " + ACTIONS["reload"].help + " |")
+    for spec in ACTIONS.values():      # bindable, on no key by default
+        if not spec.keys and spec.arg != PROFILE:
+            text = spec.name + (" " + "/".join(spec.choices) if spec.choices else "")
+            rows.append(f"| (none) | `{text}` | {spec.help} |")
     return "\n".join(rows) + "\n"

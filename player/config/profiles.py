@@ -32,6 +32,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from player.base.errors import ProfileError
 from player.base.paths import SHIPPED_CONFIG
 from player.config.governor_settings import SETTING_RANGES, GovernorSettings
+from player.config import osc_settings
+from player.config.osc_settings import OscSettings
 from player.config.keymap import MPV, UNBIND, Action, default_bindings, normalize_key, parse_action
 from player.render.scalers import SCALERS
 
@@ -39,7 +41,8 @@ DEFAULT_SCALER = "bicubic"
 CONFIG_NAME = "profiles.yaml"
 DEFAULT_SCREENSHOT_DIR = "~/Pictures/a4kplay"
 
-_TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir", "rules")
+_TOP_KEYS = ("profiles", "default", "ladder", "governor", "keys", "screenshot_dir", "rules",
+             "osc")
 _PROFILE_KEYS = ("shaders", "scaler", "params", "key")
 _GOVERNOR_KEYS = ("enabled",) + tuple(SETTING_RANGES)
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -65,6 +68,7 @@ class Config:
     bindings: Mapping[str, Action]         # canonical key name -> action
     screenshot_dir: str                    # absolute
     rules: tuple = ()                      # config/rules.Rule: the start profile by source
+    osc: OscSettings = OscSettings()       # the on-screen controller
     lines: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # ^ "profiles.Full.shaders[0]" -> its line in `path`, for messages about it later
 
@@ -296,11 +300,12 @@ class _Reader:
         shots = (self.path_value(nodes["screenshot_dir"][1], "screenshot_dir", "a directory")
                  if "screenshot_dir" in nodes else
                  os.path.abspath(os.path.expanduser(DEFAULT_SCREENSHOT_DIR)))
+        osc = self.read_osc(nodes["osc"][1]) if "osc" in nodes else OscSettings()
         if self.problems or default is None or governor is None or shots is None:
             return None
         return Config(path=os.path.abspath(self.path), profiles=MappingProxyType(profiles),
                       default=default, ladder=ladder, governor=governor,
-                      bindings=bindings, screenshot_dir=shots, rules=rules,
+                      bindings=bindings, screenshot_dir=shots, rules=rules, osc=osc,
                       lines=MappingProxyType(dict(self.lines)))
 
     def read_profiles(self, node: Node) -> tuple[dict[str, Profile], list[str]]:
@@ -445,6 +450,28 @@ class _Reader:
             self.problem(self.lines.get(f"governor.{name}", _line(node)),
                          f"governor.{name}", message)
             return None
+
+    def read_osc(self, node: Node) -> OscSettings:
+        """`osc:` (the on-screen controller); problems are reported, defaults kept."""
+        values: dict[str, Any] = {}
+        for name, _, value in self.mapping(node, "osc", osc_settings.KEYS) or ():
+            keypath = f"osc.{name}"
+            if name == "visibility":
+                text = self.string(value, keypath, "auto, always or never")
+                if text is not None and text not in osc_settings.VISIBILITY:
+                    self.problem(value, keypath, f"expected auto, always or never, got {text!r}")
+                elif text is not None:
+                    values[name] = text
+            elif name in osc_settings.FLAGS:
+                parsed = self.boolean(value, keypath)
+                if parsed is not None:
+                    values[name] = parsed
+            else:
+                lo, hi, _ = osc_settings.NUMBERS[name]
+                parsed = self.number(value, keypath, lo, hi)
+                if parsed is not None:
+                    values[name] = parsed
+        return OscSettings(**values)
 
     def read_rules(self, node: Node, names: list[str]) -> tuple:
         """rules: a list of {if: CONDITION, profile: NAME}; the first that matches the video

@@ -71,7 +71,7 @@ def setup_platform(headless: bool) -> str:
 
 @dataclass(frozen=True)
 class Event:
-    kind: str          # "key", "button", "scroll", "drag", "resize", "close"
+    kind: str          # "key", "button", "scroll", "motion", "drag", "leave", "resize", "close"
     key: int = 0       # the GLFW key code, or the mouse button of "button"
     mods: int = 0
     x: float = 0.0
@@ -79,6 +79,8 @@ class Event:
     w: int = 0
     h: int = 0
     pressed: bool = False
+    px: float = 0.0    # "scroll": where the pointer is (x, y are the wheel's steps)
+    py: float = 0.0
 
 
 class Window:
@@ -124,6 +126,7 @@ class Window:
         glfw.make_context_current(self.handle)
         glfw.swap_interval(1)
         self.fullscreen = bool(monitor)
+        self._cursor_hidden = False
         self.platform = platform
         self._fb_size = tuple(glfw.get_framebuffer_size(self.handle))
         self._install_callbacks()
@@ -145,11 +148,17 @@ class Window:
                                      pressed=action == glfw.PRESS, mods=mods))
 
         def on_scroll(_w, dx, dy):
-            self.events.append(Event("scroll", x=dx, y=dy))
+            px, py = glfw.get_cursor_pos(self.handle)
+            self.events.append(Event("scroll", x=dx, y=dy, px=px, py=py))
 
         def on_cursor(_w, x, y):
+            self.events.append(Event("motion", x=x, y=y))
             if glfw.get_mouse_button(self.handle, glfw.MOUSE_BUTTON_LEFT) == glfw.PRESS:
                 self.events.append(Event("drag", x=x, y=y))
+
+        def on_enter(_w, entered):
+            if not entered:
+                self.events.append(Event("leave"))
 
         def on_close(_w):
             self.events.append(Event("close"))
@@ -159,6 +168,7 @@ class Window:
                            (glfw.set_mouse_button_callback, on_button),
                            (glfw.set_scroll_callback, on_scroll),
                            (glfw.set_cursor_pos_callback, on_cursor),
+                           (glfw.set_cursor_enter_callback, on_enter),
                            (glfw.set_window_close_callback, on_close)):
             setter(self.handle, fn)
             self._callbacks.append(fn)
@@ -170,6 +180,22 @@ class Window:
 
     def window_size(self) -> tuple[int, int]:
         return self._glfw.get_window_size(self.handle)
+
+    def content_scale(self) -> float:
+        """The window's content scale (2.0 on a HiDPI screen): what the controller and
+        other drawn controls are sized by."""
+        try:
+            return float(self._glfw.get_window_content_scale(self.handle)[0]) or 1.0
+        except Exception:   # noqa: BLE001 - the null platform may not answer
+            return 1.0
+
+    def set_cursor_hidden(self, hidden: bool) -> None:
+        """Hide the pointer over the window (fullscreen, controller hidden), or show it."""
+        if hidden != self._cursor_hidden:
+            self._cursor_hidden = hidden
+            self._glfw.set_input_mode(self.handle, self._glfw.CURSOR,
+                                      self._glfw.CURSOR_HIDDEN if hidden
+                                      else self._glfw.CURSOR_NORMAL)
 
     def set_size(self, w: int, h: int) -> None:
         self._glfw.set_window_size(self.handle, w, h)

@@ -88,13 +88,32 @@ def _reload(p, a):
     p.reload()
 
 
+def _compare(p, a):
+    mode = a.arg or "toggle"
+    if mode == "toggle":
+        mode = "off" if p.compare != "off" else "split"
+    p.compare = mode
+    p.flip_show_baseline = False
+    p.notify(f"compare: {p.compare}")
+    p.redraw = True
+
+
+def _osc_visibility(p, a):
+    p.osc.set_visibility(a.arg or "auto")
+
+
+def _menu(p, a):
+    p.osc.open_menu(a.arg or "audio")
+
+
 HANDLERS = {
     "profile": _profile, "cycle-profile": _cycle_profile, "compare-cycle": _compare_cycle,
     "flip": _flip, "divider": _divider, "screenshot": _screenshot,
     "screenshot-both": _screenshot_both, "edit-config": _edit_config,
     "overlay-show": _overlay_show, "overlay-toggle": _overlay_toggle,
     "auto-toggle": _auto_toggle, "show-progress": _show_progress,
-    "sub-visibility": _sub_visibility, "reload": _reload,
+    "sub-visibility": _sub_visibility, "reload": _reload, "compare": _compare,
+    "osc-visibility": _osc_visibility, "menu": _menu,
 }
 if set(HANDLERS) != set(ACTIONS):   # a row without a handler, or a handler without a row
     raise ImportError("playback/commands.py and config/actions.py disagree: "

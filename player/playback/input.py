@@ -10,9 +10,11 @@ chapters, speed, subtitle delay, playlists, watch-later, ...) then act as in mpv
 copy of them here, IPC keypresses work for free, and a binding may be any mpv command, as
 input.conf allows.
 
-Two things stay local, since they are about our window and not commands: a double click is
-detected here (mpv does it from raw button events, which keypress does not carry), and in
-split compare a left drag moves the divider.
+Three things stay local, since they are about our window and not commands: the on-screen
+controller (playback/osc.py) gets the first look at every pointer event and, while a menu
+is open, at the keys that move in it; what it does not take goes on as below. A double
+click is detected here (mpv does it from raw button events, which keypress does not
+carry), and in split compare a left drag moves the divider.
 """
 from __future__ import annotations
 
@@ -25,26 +27,38 @@ DOUBLE_CLICK_PX = 6
 
 
 class Input:
-    def __init__(self, press, divider_at=None):
+    def __init__(self, press, divider_at=None, pointer=None):
         """``press(name)`` hands a key name to libmpv; ``divider_at(x)`` (x in window
         coordinates) returns True when it moved the split divider (then the left button
-        does not also reach mpv)."""
+        does not also reach mpv); ``pointer`` (the controller: ``motion``, ``leave``,
+        ``button``, ``scroll``, ``key``, each True when it took the event) looks first."""
         self._press = press
         self._divider_at = divider_at
+        self._pointer = pointer
         self._last_click: tuple[float, float, float, int] | None = None
         self._dragging = False
 
     def on_event(self, ev) -> None:
+        pointer = self._pointer
         if ev.kind == "key":
             name = key_name(ev.key, ev.mods)
-            if name is not None:
+            if name is not None and not (pointer and pointer.key(name)):
                 self._press(name)
         elif ev.kind == "button":
+            if pointer and pointer.button(ev):
+                self._dragging = False
+                return
             self._button(ev)
         elif ev.kind == "scroll":
+            if pointer and pointer.scroll(ev):
+                return
             name = wheel_name(ev.x, ev.y, ev.mods)
             if name is not None:
                 self._press(name)
+        elif ev.kind == "motion" and pointer:
+            pointer.motion(ev)
+        elif ev.kind == "leave" and pointer:
+            pointer.leave()
         elif ev.kind == "drag" and self._dragging and self._divider_at is not None:
             self._divider_at(ev.x)
 

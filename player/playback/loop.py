@@ -43,6 +43,7 @@ from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
 from player.playback.mpv_modes import MpvShaderModes
 from player.playback.notices import Notices, entry_name, playlist_label
+from player.playback.osc import Osc
 from player.playback.planes_bridge import PlaneBridge
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
@@ -126,7 +127,8 @@ class Player(MpvEvents, Screen):
         self._last = None  # (fw, fh, rect, left, right, split) of the last presented frame
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
-        self.input = Input(self._keypress, self._divider_at)
+        self.osc = Osc(self)                    # the on-screen controller (not headless)
+        self.input = Input(self._keypress, self._divider_at, self.osc)
         try:
             # Everything slow (compiling chains) happens before libmpv starts: once it has,
             # the loop must answer its update callbacks promptly, or libmpv stops sending
@@ -252,7 +254,7 @@ class Player(MpvEvents, Screen):
             before = self.presented
             self._frame(new=True)
             return self.presented > before
-        if (self.redraw or self._overlay_expired()) and self.presented:
+        if (self.redraw or self._overlay_expired() or self.osc.due()) and self.presented:
             self._frame(new=False)   # before the first video frame there is nothing to show
         return False
 
@@ -351,6 +353,7 @@ class Player(MpvEvents, Screen):
         self._last = (fw, fh, rect, left, right, split)
         if self.sub_visible:
             self.subtitles.draw(fw, fh, rect, self._video_size(), True, self.timer)
+        self.osc.draw(fw, fh, True, self.timer)     # the controller, once over the window
         self._draw_overlay(fw, fh, rect)
         self.timer.stamp("overlay")
         self.timer.end()
@@ -430,7 +433,7 @@ class Player(MpvEvents, Screen):
                 continue
             if self.stats is not None:
                 self.stats.add_frame(tag["t"], tag["tier"], total, tag["late"], tag["dropped"],
-                                     late_ms=tag["late_ms"])
+                                     passes, late_ms=tag["late_ms"])
             if self.governor is not None:
                 target = self.governor.observe(tag["t"], tag["tier"], total, tag["late"],
                                                tag["dropped"])
@@ -477,6 +480,7 @@ class Player(MpvEvents, Screen):
         changed = [Path(p).name for p in self.watcher.changed]
         self.config = config
         self._shots.folder = config.screenshot_dir
+        self.osc.configure(config.osc)
         self.watcher.set_paths(config.source_paths())
         self.video.set_bindings(input_section(config.bindings))
         self.reload_error = None
@@ -557,10 +561,11 @@ class Player(MpvEvents, Screen):
         if self.window.handle:
             self.window.make_current()
         for obj in (self.subtitles, self.chains, self.presenter, self.overlay, self.src,
-                    self.timer):
+                    self.timer, getattr(self, "osc", None)):
             if obj is not None:
                 obj.release()
         self.subtitles = self.chains = self.presenter = self.overlay = self.src = None
+        self.osc = None
         self.timer = None
         if self.video is not None:
             self.video.close()

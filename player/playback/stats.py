@@ -2,7 +2,10 @@
 
 This module owns the file format of issue 6 and writing it safely:
     {"video_fps": .., "budget_ms": .., "frames": [{"t", "tier", "gpu_ms", "late",
-     "dropped"}], "decisions": [{"t", "from", "to", "reason"}]}
+     "dropped", "late_ms"}], "decisions": [{"t", "from", "to", "reason"}],
+     "passes": {LABEL: {"frames", "avg_ms", "peak_ms"}}}
+``passes`` sums the GPU timer's stamps over the run (the controller's "controller", the
+"subtitles", "overlay", the chain's passes), for the frames each one was drawn in.
 The file is written to a temporary file beside the target and renamed over it, so a
 reader (or a crash at exit) never sees half a file. Values JSON cannot hold (NaN, inf)
 are written as null rather than producing invalid JSON.
@@ -24,11 +27,23 @@ class StatsRecorder:
         # tuples, not dicts: a two-hour film at 60 fps is 430 000 frames
         self._frames: list[tuple[float, str, float | None, bool, bool, float | None]] = []
         self._decisions: list[tuple[float, str, str, str]] = []
+        self._passes: dict[str, list] = {}        # label -> [frames, total ms, peak ms]
 
     def add_frame(self, t: float, tier: str, gpu_ms: float | None, late: bool,
-                  dropped: bool, late_ms: float | None = None) -> None:
-        """``late_ms``: from libmpv's target time for the frame to the end of its swap."""
+                  dropped: bool, passes: Iterable[tuple[str, float]] = (),
+                  late_ms: float | None = None) -> None:
+        """``late_ms``: from libmpv's target time for the frame to the end of its swap;
+        ``passes``: the GPU timer's (label, ms) of the frame, summed per label."""
         self._frames.append((t, tier, gpu_ms, bool(late), bool(dropped), late_ms))
+        for label, ms in passes:
+            if label is None or ms is None or not math.isfinite(ms):
+                continue
+            acc = self._passes.get(label)
+            if acc is None:
+                acc = self._passes[label] = [0, 0.0, 0.0]
+            acc[0] += 1
+            acc[1] += ms
+            acc[2] = max(acc[2], ms)
 
     def add_decision(self, decision: Any) -> None:
         """Anything with t, from_, to and reason (governor.Decision)."""
@@ -42,7 +57,7 @@ class StatsRecorder:
         return len(self._frames)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "video_fps": _number(self.video_fps),
             "budget_ms": _number(self.budget_ms),
             "frames": [{"t": _number(t), "tier": tier, "gpu_ms": _number(ms),
@@ -51,6 +66,11 @@ class StatsRecorder:
             "decisions": [{"t": _number(t), "from": from_, "to": to, "reason": reason}
                           for t, from_, to, reason in self._decisions],
         }
+        if self._passes:     # only when the GPU timer gave per-pass figures
+            out["passes"] = {str(label): {"frames": n, "avg_ms": _number(total / n),
+                                          "peak_ms": _number(peak)}
+                             for label, (n, total, peak) in self._passes.items()}
+        return out
 
     def write(self, path: str) -> None:
         """Write atomically; A4kError naming the path if the file cannot be written."""

@@ -131,11 +131,13 @@ def test_default_bindings_stay_off_mpvs_keys_except_where_they_mean_the_same():
         "Ctrl+s": "screenshot window", "Ctrl+S": "screenshot-both", "Ctrl+e": "edit-config",
         "i": "overlay-show", "I": "overlay-toggle", "a": "auto-toggle", "o": "show-progress",
         "P": "show-progress", "v": "sub-visibility",
+        "DEL": "osc-visibility cycle",          # mpv's DEL cycles its osc's visibility too
         **{k: f"profile {n}" for k, n in PROFILE_KEYS.items()},
     }
     assert {k: str(a) for k, a in b.items()} == expected
     assert all(normalize_key(k) == k for k in b)
-    assert {a.name for a in b.values()} == set(ACTIONS) - {"reload"}
+    # reload, and the controller's menus and compare button, have no default key
+    assert {a.name for a in b.values()} == set(ACTIONS) - {"reload", "menu", "compare"}
     with pytest.raises(TypeError):
         b["z"] = Action("quit")  # read-only
     # mpv 0.35's default keys we leave to mpv (its input.conf)

@@ -141,7 +141,7 @@ def test_unknown_profile_by_name(shaders):
      "profiles.Full.shader: unknown key (expected one of shaders, scaler, params, key) "
      "(did you mean 'shaders'?)"),
     ("profiles:\n  Full: {}\ncolour: red\n", 3,
-     "colour: unknown key (expected one of profiles, default, ladder, governor, keys, screenshot_dir, rules)"),
+     "colour: unknown key (expected one of profiles, default, ladder, governor, keys, screenshot_dir, rules, osc)"),
     ("profiles:\n  Full:\n    shaders: a.glsl\n", 3,
      "profiles.Full.shaders: expected a list of shader paths, got 'a.glsl'"),
     ("profiles:\n  Full:\n    shaders: [[a.glsl]]\n", 3,
