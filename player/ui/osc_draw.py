@@ -2,8 +2,9 @@
 
 One job: turn ``ui/osc.py``'s scene into quads and draw them into the bound framebuffer at
 output resolution (after subtitles, before the overlay; never through the shaders). The
-primitive is the overlay's (an instanced quad: screen rectangle, atlas rectangle, colour,
-premultiplied alpha), sampling one R8 atlas per (text size, icon size): the font's glyphs
+primitive is gl/quads.py's, shared with the overlay (an instanced quad: screen rectangle,
+atlas rectangle, colour, premultiplied alpha), sampling one R8 atlas per (text size, icon
+size): the font's glyphs
 with the icon strip (``ui/osc_icons.py``) below them. A hover thumbnail is one more quad
 drawn from an RGBA texture made once per thumbnail size and uploaded when the picture
 changes.
@@ -15,15 +16,14 @@ subtitle layer does. ``stats`` counts buffer creations and uploads for the tests
 """
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
 from OpenGL import GL
 
 from player.gl import gpu
+from player.gl.quads import FLOATS, QuadBatch, Quads
 from player.ui import osc_icons
-from player.ui.overlay import _FLOATS, _Frame, _glyphs, _quad, _reserve
 from player.ui.text import GlyphSet
 
 
@@ -91,35 +91,15 @@ class OscDraw:
     """Owns the controller's program, VAO, VBO and atlases."""
 
     def __init__(self, capacity: int = 512):
-        head = f"#version {gpu.glsl_version()}\n"
-        self._program = gpu.Program(head + gpu.QUADS_VERTEX, head + _FRAGMENT,
-                                    path="<controller>")
-        self._program.use()
-        self._program.set("atlas", 0, kind="i")
-        self._program.set("rgba", 0, kind="i")
-        self._program.set("atlas_size", 1.0, 1.0)       # uv in texels: texelFetch
+        self._batch = QuadBatch(_FRAGMENT, "<controller>", capacity, stats)
+        self._batch.program.set("rgba", 0, kind="i")
         self._thumb: gpu.Texture | None = None
         self._thumb_key = None
         self._atlases: dict[tuple[int, int], _Atlas] = {}
         self._glyphsets: dict[int, GlyphSet] = {}
-        self._staging = np.zeros((capacity, _FLOATS), np.float32)
-        self._uploaded = np.zeros((capacity, _FLOATS), np.float32)
+        self._staging = np.zeros((capacity, FLOATS), np.float32)
+        self._uploaded = np.zeros((capacity, FLOATS), np.float32)
         self._n_uploaded = -1
-        self._vao = gpu.VertexArray()
-        stats.vertex_arrays += 1
-        self._vbo = gpu.Buffer(GL.GL_ARRAY_BUFFER, usage=GL.GL_DYNAMIC_DRAW)
-        stats.buffers += 1
-        self._vao.bind()
-        self._vbo.bind()
-        self._vbo.allocate(capacity * _FLOATS * 4)
-        self._capacity = capacity
-        for loc in range(3):
-            GL.glEnableVertexAttribArray(loc)
-            GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, _FLOATS * 4,
-                                     ctypes.c_void_p(loc * 16))
-            GL.glVertexAttribDivisor(loc, 1)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
 
     def measure(self, text: str, size: int) -> float:
         """Width of ``text`` at ``size`` pixels (for the layout)."""
@@ -149,68 +129,45 @@ class OscDraw:
             return False
         atlas = self._atlas(font, icon)
         solid = atlas.glyphs.solid_uv
-        frame = _Frame(self._staging)
+        frame = Quads(self._staging)
         for item in scene:
             kind = item[0]
             if kind == "box":
-                _quad(frame, item[1], solid, item[2])
+                frame.quad(item[1], solid, item[2])
             elif kind == "text":
-                _glyphs(frame, atlas.line(item[3]), item[1], item[2], item[4])
+                frame.glyphs(atlas.line(item[3]), item[1], item[2], item[4])
             elif kind == "icon":
                 box, name, colour = item[1], item[2], item[3]
                 u = atlas.icon_x[name]
-                row = _reserve(frame, 1)[0]
+                row = frame.reserve(1)[0]
                 row[:] = (box.x, box.y, box.x + atlas.icon, box.y + atlas.icon, u,
                           atlas.icon_y, u + atlas.icon, atlas.icon_y + atlas.icon, *colour)
         n_main = frame.n
         box = next((item[1] for item in scene if item[0] == "thumb"), None)
         if box is not None and thumb is not None:
             th, tw = thumb[1].shape[:2]
-            row = _reserve(frame, 1)[0]
+            row = frame.reserve(1)[0]
             row[:] = (box.x, box.y, box.x + tw, box.y + th, 0, 0, tw, th, 1, 1, 1, 1)
             self._upload_thumb(thumb)
         self._staging = frame.data
         n = frame.n
-        self._vao.bind()
-        self._vbo.bind()
         if n != self._n_uploaded or not np.array_equal(self._staging[:n], self._uploaded[:n]):
-            if n > self._capacity:                # only when a scene outgrows every other
-                self._capacity = len(self._staging)
-                self._vbo.allocate(self._capacity * _FLOATS * 4)
+            if len(self._uploaded) < len(self._staging):
                 self._uploaded = np.zeros_like(self._staging)
-                stats.buffers += 1
-            self._vbo.write(self._staging, n * _FLOATS * 4)
+            self._batch.upload(self._staging, n)   # a still controller uploads nothing
             self._uploaded[:n] = self._staging[:n]
             self._n_uploaded = n
             stats.uploads += 1
-        GL.glViewport(0, 0, w, h)
-        GL.glEnable(GL.GL_BLEND)
-        GL.glBlendFuncSeparate(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ZERO, GL.GL_ONE)
-        self._program.use()
-        self._program.set("target", float(w), float(h))
-        self._program.set("flip", 1.0 if bottom_up else 0.0)
-        GL.glActiveTexture(GL.GL_TEXTURE0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, atlas.texture.id)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n_main)
+        b = self._batch
+        b.begin(w, h, bottom_up)
+        b.draw(atlas.texture.id, n_main)
         if n > n_main:                            # the thumbnail: its row, its texture
-            self._pointers(n_main)
-            self._program.set("rgba", 1, kind="i")
-            GL.glBindTexture(GL.GL_TEXTURE_2D, self._thumb.id)
-            GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, 1)
-            self._program.set("rgba", 0, kind="i")
-            self._pointers(0)
-        GL.glDisable(GL.GL_BLEND)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
+            b.program.set("rgba", 1, kind="i")
+            b.draw(self._thumb.id, 1, first=n_main)
+            b.program.set("rgba", 0, kind="i")
+        b.end()
         stats.draws += 1
         return True
-
-    @staticmethod
-    def _pointers(first: int) -> None:
-        """Point the bound VAO's attributes at row ``first`` (GL 3.3 has no base instance)."""
-        for loc in range(3):
-            GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, _FLOATS * 4,
-                                     ctypes.c_void_p(first * _FLOATS * 4 + loc * 16))
 
     def _upload_thumb(self, thumb) -> None:
         """The picture into the thumbnail texture (made once per size), when it changed."""
@@ -229,12 +186,10 @@ class OscDraw:
             stats.uploads += 1
 
     def release(self) -> None:
-        self._program.release()
+        self._batch.release()
         if self._thumb is not None:
             self._thumb.release()
             self._thumb = None
         for atlas in self._atlases.values():
             atlas.release()
         self._atlases.clear()
-        self._vbo.release()
-        self._vao.release()

@@ -16,15 +16,13 @@ frames allocate nothing.
 """
 from __future__ import annotations
 
-import ctypes
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
-from OpenGL import GL
 
-from player.gl import gpu
+from player.gl.quads import FLOATS, QuadBatch, Quads
 from player.ui.text import Atlas, font_size
 
 _FRAGMENT = """
@@ -46,7 +44,6 @@ BAR_OVER = (1.0, 0.33, 0.22, 0.95)
 BUDGET = (1.0, 0.88, 0.30, 1.0)
 
 GRAPH_BARS = 120        # frames shown by the graph (2 s at 60 fps)
-_FLOATS = 12            # per instance: rect 4, uv 4, colour 4
 _CACHE_LIMIT = 2048     # laid-out lines kept; the stats panel makes a few new ones per frame
 _ERROR_SHAPE = re.compile(r"^\S+:\d+: ")   # "path:line: message", as A4kError prints it
 
@@ -104,50 +101,17 @@ class _Label:
     align: str = "left"
 
 
-@dataclass
-class _Frame:
-    """The quads of one frame, appended into the overlay's staging array."""
-    data: np.ndarray
-    n: int = 0
-    boxes: dict = field(default_factory=dict)
-
-
 class Overlay:
     """Owns the overlay's program, VAO, instance VBO and font atlases; draws one frame."""
 
     def __init__(self, capacity: int = 2048):
-        head = f"#version {gpu.glsl_version()}\n"
-        self._program = gpu.Program(head + gpu.QUADS_VERTEX, head + _FRAGMENT, path="<overlay>")
-        self._program.use()
-        self._program.set("atlas", 0, kind="i")
-        self._program.set("atlas_size", 1.0, 1.0)      # uv in texels: texelFetch
+        self._batch = QuadBatch(_FRAGMENT, "<overlay>", capacity, stats)
         self._atlases: dict[int, Atlas] = {}
         self._lines: dict[tuple, tuple[np.ndarray, float]] = {}
         self._wrapped: dict[tuple, list[str]] = {}
         self._labels: list[_Label] = []
-        self._staging = np.zeros((capacity, _FLOATS), np.float32)
-        self._gpu_capacity = 0
+        self._staging = np.zeros((capacity, FLOATS), np.float32)
         self.boxes: dict[str, Box] = {}   # where the last frame's boxes went (tests, hit tests)
-        self._vao = gpu.VertexArray()
-        stats.vertex_arrays += 1
-        self._vbo = gpu.Buffer(GL.GL_ARRAY_BUFFER, usage=GL.GL_DYNAMIC_DRAW)
-        stats.buffers += 1
-        self._vao.bind()
-        self._vbo.bind()
-        self._allocate(capacity)
-        stride = _FLOATS * 4
-        for loc in range(3):
-            GL.glEnableVertexAttribArray(loc)
-            GL.glVertexAttribPointer(loc, 4, GL.GL_FLOAT, GL.GL_FALSE, stride,
-                                     ctypes.c_void_p(loc * 16))
-            GL.glVertexAttribDivisor(loc, 1)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
-
-    def _allocate(self, capacity: int) -> None:
-        """Give the bound VBO storage for ``capacity`` instances."""
-        self._vbo.allocate(capacity * _FLOATS * 4)
-        self._gpu_capacity = capacity
 
     # -- public API ---------------------------------------------------------------------
 
@@ -170,7 +134,7 @@ class Overlay:
             return
         size = font_size(target_h)
         atlas = self._atlas(size)
-        frame = _Frame(self._staging)
+        frame = Quads(self._staging)
         self._layout(frame, atlas, target_w, messages, panel, graph, labels)
         if progress is not None:
             self._progress(frame, atlas, target_w, target_h, progress)
@@ -180,12 +144,10 @@ class Overlay:
             self._submit(frame.n, atlas, target_w, target_h, bottom_up)
 
     def release(self) -> None:
-        self._program.release()
+        self._batch.release()
         for atlas in self._atlases.values():
             atlas.release()
         self._atlases.clear()
-        self._vbo.release()
-        self._vao.release()
 
     # -- layout (CPU) -------------------------------------------------------------------
 
@@ -216,7 +178,7 @@ class Overlay:
             hit = self._wrapped[key] = atlas.glyphs.wrap(text, max_w)
         return hit
 
-    def _layout(self, frame: _Frame, atlas: Atlas, w: int, messages, panel, graph,
+    def _layout(self, frame: Quads, atlas: Atlas, w: int, messages, panel, graph,
                 labels) -> None:
         g = atlas.glyphs
         lh = g.line_height
@@ -231,10 +193,10 @@ class Overlay:
             bh = len(lines) * lh + 2 * pad
             box = Box(margin, y, bw, bh)
             frame.boxes[f"message{i}"] = box
-            _quad(frame, box, solid, BOX)
+            frame.quad(box, solid, BOX)
             color = ERROR if isinstance(msg, Alert) or _ERROR_SHAPE.match(msg) else TEXT
             for j, (rows, _) in enumerate(laid):
-                _glyphs(frame, rows, margin + pad, y + pad + j * lh, color)
+                frame.glyphs(rows, margin + pad, y + pad + j * lh, color)
             y += bh + round(g.size * 0.3)
 
         right, y = w - margin, margin
@@ -244,9 +206,9 @@ class Overlay:
             panel_w = round(max(width for _, width in laid)) + 2 * pad
             box = Box(right - panel_w, y, panel_w, len(laid) * lh + 2 * pad)
             frame.boxes["panel"] = box
-            _quad(frame, box, solid, BOX)
+            frame.quad(box, solid, BOX)
             for j, (rows, _) in enumerate(laid):
-                _glyphs(frame, rows, box.x + pad, y + pad + j * lh, TEXT)
+                frame.glyphs(rows, box.x + pad, y + pad + j * lh, TEXT)
             y += box.h + round(g.size * 0.3)
         if graph is not None:
             gw = max(panel_w, round(24 * g.cell))
@@ -258,10 +220,10 @@ class Overlay:
             x = {"right": lab.x - bw, "center": lab.x - bw / 2}.get(lab.align, lab.x)
             box = Box(round(x), round(lab.y), bw, lh + 2 * pad)
             frame.boxes[f"label{i}"] = box
-            _quad(frame, box, solid, BOX)
-            _glyphs(frame, rows, box.x + pad, box.y + pad, TEXT)
+            frame.quad(box, solid, BOX)
+            frame.glyphs(rows, box.x + pad, box.y + pad, TEXT)
 
-    def _progress(self, frame: _Frame, atlas: Atlas, w: int, h: int, bar: Progress) -> None:
+    def _progress(self, frame: Quads, atlas: Atlas, w: int, h: int, bar: Progress) -> None:
         """A box in the middle of the screen (where mpv puts its bar, clear of subtitles):
         the text, then the bar with a tick per chapter."""
         g = atlas.glyphs
@@ -272,30 +234,30 @@ class Overlay:
         bh = g.line_height + bar_h + 3 * pad
         box = Box((w - bw) // 2, (h - bh) // 2, bw, bh)
         frame.boxes["progress"] = box
-        _quad(frame, box, g.solid_uv, BOX)
-        _glyphs(frame, rows, box.x + (bw - text_w) / 2, box.y + pad, TEXT)
+        frame.quad(box, g.solid_uv, BOX)
+        frame.glyphs(rows, box.x + (bw - text_w) / 2, box.y + pad, TEXT)
         x0, y0 = box.x + pad, box.y + 2 * pad + g.line_height
         span = bw - 2 * pad
-        _quad(frame, Box(x0, y0, span, bar_h), g.solid_uv, (0.3, 0.3, 0.3, 0.9))
+        frame.quad(Box(x0, y0, span, bar_h), g.solid_uv, (0.3, 0.3, 0.3, 0.9))
         filled = round(span * min(1.0, max(0.0, bar.fraction)))
         if filled:
-            _quad(frame, Box(x0, y0, filled, bar_h), g.solid_uv, TEXT)
+            frame.quad(Box(x0, y0, filled, bar_h), g.solid_uv, TEXT)
         tick = max(1, round(g.size / 10))
         for c in bar.chapters:
             if 0.0 < c < 1.0:
-                _quad(frame, Box(x0 + round(span * c), y0 - pad // 2, tick, bar_h + pad),
+                frame.quad(Box(x0 + round(span * c), y0 - pad // 2, tick, bar_h + pad),
                       g.solid_uv, BUDGET)
         frame.boxes["progress_bar"] = Box(x0, y0, span, bar_h)
 
-    def _graph(self, frame: _Frame, atlas: Atlas, graph: Graph, box: Box, pad: int) -> None:
+    def _graph(self, frame: Quads, atlas: Atlas, graph: Graph, box: Box, pad: int) -> None:
         """Bars of the last GRAPH_BARS frame times under a budget line at half the height."""
         g = atlas.glyphs
         frame.boxes["graph"] = box
-        _quad(frame, box, g.solid_uv, BOX)
+        frame.quad(box, g.solid_uv, BOX)
         top = box.y + pad
         if graph.title:
             rows, _ = self._line(atlas, graph.title, False)
-            _glyphs(frame, rows, box.x + pad, top, TEXT)
+            frame.glyphs(rows, box.x + pad, top, TEXT)
             top += g.line_height
         x0, x1, bottom = box.x + pad, box.x + box.w - pad, box.y + box.h - pad
         height = bottom - top
@@ -315,7 +277,7 @@ class Overlay:
             edges = np.rint(x0 + (x1 - x0) * np.arange(GRAPH_BARS - k, GRAPH_BARS + 1)
                             / GRAPH_BARS)
             heights = np.rint(np.clip(values * scale, 0.0, height))
-            rows = _reserve(frame, k)
+            rows = frame.reserve(k)
             rows[:, 0] = edges[:-1]
             rows[:, 1] = bottom - heights
             rows[:, 2] = np.maximum(edges[1:] - (1 if (x1 - x0) >= 3 * GRAPH_BARS else 0),
@@ -327,52 +289,13 @@ class Overlay:
         if budget > 0:
             thick = max(1, round(g.size / 14))
             line_y = bottom - round(budget * scale)
-            _quad(frame, Box(x0, line_y - thick // 2, x1 - x0, thick), g.solid_uv, BUDGET)
+            frame.quad(Box(x0, line_y - thick // 2, x1 - x0, thick), g.solid_uv, BUDGET)
         frame.boxes["graph_plot"] = Box(x0, top, x1 - x0, height)
 
     # -- GL -----------------------------------------------------------------------------
 
     def _submit(self, n: int, atlas: Atlas, w: int, h: int, bottom_up: bool) -> None:
-        self._vao.bind()
-        self._vbo.bind()
-        if n > self._gpu_capacity:   # only when a frame outgrows every earlier one
-            self._allocate(len(self._staging))
-            stats.buffers += 1
-        self._vbo.write(self._staging, n * _FLOATS * 4)
-        GL.glViewport(0, 0, w, h)
-        GL.glEnable(GL.GL_BLEND)
-        # keep the target's alpha: a window's alpha may be used by the compositor
-        GL.glBlendFuncSeparate(GL.GL_ONE, GL.GL_ONE_MINUS_SRC_ALPHA, GL.GL_ZERO, GL.GL_ONE)
-        self._program.use()
-        self._program.set("target", float(w), float(h))
-        self._program.set("flip", 1.0 if bottom_up else 0.0)
-        GL.glActiveTexture(GL.GL_TEXTURE0)
-        GL.glBindTexture(GL.GL_TEXTURE_2D, atlas.texture.id)
-        GL.glDrawArraysInstanced(GL.GL_TRIANGLE_STRIP, 0, 4, n)
-        GL.glDisable(GL.GL_BLEND)
-        GL.glBindVertexArray(0)
-        GL.glBindBuffer(GL.GL_ARRAY_BUFFER, 0)
-
-
-def _reserve(frame: _Frame, k: int) -> np.ndarray:
-    """The next ``k`` instance rows of the frame (the staging array grows by doubling)."""
-    end = frame.n + k
-    if end > len(frame.data):
-        grown = np.zeros((max(end, 2 * len(frame.data)), _FLOATS), np.float32)
-        grown[:frame.n] = frame.data[:frame.n]
-        frame.data = grown
-    rows = frame.data[frame.n:end]
-    frame.n = end
-    return rows
-
-
-def _quad(frame: _Frame, box: Box, solid_uv, color) -> None:
-    row = _reserve(frame, 1)[0]
-    row[:] = (box.x, box.y, box.x + box.w, box.y + box.h, *solid_uv, *solid_uv, *color)
-
-
-def _glyphs(frame: _Frame, laid: np.ndarray, x: float, y: float, color) -> None:
-    rows = _reserve(frame, len(laid))
-    rows[:, 0:4] = laid[:, 0:4] + (x, y, x, y)
-    rows[:, 4:8] = laid[:, 4:8]
-    rows[:, 8:12] = color
+        self._batch.upload(self._staging, n)
+        self._batch.begin(w, h, bottom_up)
+        self._batch.draw(atlas.texture.id, n)
+        self._batch.end()
