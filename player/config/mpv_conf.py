@@ -34,6 +34,7 @@ from player.config.mpv_import import (import_input_conf, mpv_config_dir, mpv_key
 
 MPV_CONF = "mpv.conf"
 INPUT_CONF = "input.conf"
+MODE_NAME = "mpv glsl-shaders"   # the profile a glsl-shaders list without a show-text becomes
 
 # our renderer replaces these; the value says what to use instead
 _OURS = {
@@ -218,6 +219,35 @@ def read_setup(folder: Path | None, home: Path | None = None) -> MpvSetup:
         setup.broken.append(f"{setup.input_conf}: input-conf names a file that does not exist")
         setup.input_conf = None
     return setup
+
+
+def applied_to(config, setup: MpvSetup, explicit: bool):
+    """``config`` as the viewer's mpv set-up changes it: keys their input.conf binds are
+    theirs (our default on the same key goes), mpv.conf's screenshot-directory (unless
+    profiles.yaml names a folder), and its glsl-shaders as the profile to start with unless
+    ``explicit`` (--profile or --shader chose)."""
+    import dataclasses
+    from types import MappingProxyType
+
+    from player.config.keymap import normalize_key
+    from player.config.profiles import DEFAULT_SCREENSHOT_DIR, Profile
+    theirs = set()
+    for key in setup.input_keys:
+        try:
+            theirs.add(normalize_key(key))
+        except ValueError:
+            continue
+    changes = {"bindings": MappingProxyType({k: a for k, a in config.bindings.items()
+                                             if k not in theirs})}
+    if setup.screenshot_dir and config.screenshot_dir == str(
+            Path(DEFAULT_SCREENSHOT_DIR).expanduser()):
+        changes["screenshot_dir"] = setup.screenshot_dir
+    if setup.shaders and not explicit:
+        prof = Profile(name=MODE_NAME, shaders=setup.shaders,
+                       scaler=setup.scaler or config.profile(config.default).scaler)
+        changes["profiles"] = MappingProxyType({**config.profiles, prof.name: prof})
+        changes["default"] = prof.name
+    return dataclasses.replace(config, **changes)
 
 
 def _read(path: Path, setup: MpvSetup) -> str | None:

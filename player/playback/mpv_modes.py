@@ -17,12 +17,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from player.config.mpv_conf import MpvSetup
+from player.config.mpv_conf import MODE_NAME, MpvSetup
 from player.config.mpv_import import mpv_config_dir, resolve_path
 from player.config.profiles import Profile
-
-DEFAULT_NAME = "mpv glsl-shaders"
-
 
 class MpvShaderModes:
     def __init__(self, setup: MpvSetup | None = None):
@@ -41,7 +38,7 @@ class MpvShaderModes:
             else mpv_config_dir()
         home = Path(os.path.expanduser("~"))
         paths = tuple(os.path.abspath(resolve_path(i, folder, home)[0]) for i in items)
-        name = (self.setup.modes.get(paths) if self.setup else None) or DEFAULT_NAME
+        name = (self.setup.modes.get(paths) if self.setup else None) or MODE_NAME
         if self.setup and self.setup.scaler:
             scaler = self.setup.scaler
         self.names.add(name)

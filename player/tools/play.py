@@ -84,42 +84,14 @@ def mpv_setup(args):
     return setup
 
 
-def with_mpv_setup(config, setup, explicit: bool):
-    """The configuration as the viewer's mpv set-up changes it: keys their input.conf binds
-    are theirs (our default on the same key goes), mpv.conf's screenshot-directory, and
-    its glsl-shaders as the profile to start with unless --profile or --shader chose."""
-    import dataclasses
-    from types import MappingProxyType
-    from player.config.keymap import normalize_key
-    from player.config.profiles import DEFAULT_SCREENSHOT_DIR, Profile
-    theirs = set()
-    for key in setup.input_keys:
-        try:
-            theirs.add(normalize_key(key))
-        except ValueError:
-            continue
-    changes = {"bindings": MappingProxyType({k: a for k, a in config.bindings.items()
-                                             if k not in theirs})}
-    if setup.screenshot_dir and config.screenshot_dir == str(
-            Path(DEFAULT_SCREENSHOT_DIR).expanduser()):
-        changes["screenshot_dir"] = setup.screenshot_dir
-    if setup.shaders and not explicit:
-        from player.playback.mpv_modes import DEFAULT_NAME
-        prof = Profile(name=DEFAULT_NAME, shaders=setup.shaders,
-                       scaler=setup.scaler or config.profile(config.default).scaler)
-        changes["profiles"] = MappingProxyType({**config.profiles, prof.name: prof})
-        changes["default"] = prof.name
-    return dataclasses.replace(config, **changes)
-
-
 def play(args, entries: list[str], some_failed: bool = False) -> int:
     from player.config import resolve
-    from player.config.mpv_conf import command_line_options
+    from player.config.mpv_conf import applied_to, command_line_options
     setup = mpv_setup(args)
     explicit = args.profile if not args.shader else resolve.SHADERS_PROFILE
 
     def load():
-        return with_mpv_setup(resolve.from_args(args)[0], setup, explicit is not None)
+        return applied_to(resolve.from_args(args)[0], setup, explicit is not None)
     config = load()
     if args.profile and not args.shader:
         config.profile(args.profile)
