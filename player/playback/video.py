@@ -142,7 +142,9 @@ class Video:
         # our rendering needs, then --mpv; a default --mpv names is set only by --mpv.
         defaults = {"hwdec": "no", "input_default_bindings": "yes", "sub_auto": "fuzzy",
                     "keep_open": "no", "watch_later_directory": watch_later_dir()}
-        if "hwdec" not in user and "gpu_hwdec_interop" not in user:
+        conf_hwdec = setup.top_value("hwdec") if setup is not None else None
+        if ("hwdec" not in user and "gpu_hwdec_interop" not in user
+                and conf_hwdec in (None, "no")):
             # software decoding: no hardware interop to probe (the probe prints a
             # misleading "Cannot load libcuda.so.1" on machines without NVIDIA drivers)
             defaults["gpu_hwdec_interop"] = "no"
@@ -177,7 +179,13 @@ class Video:
         asked = user.get("sub_visibility", setup.top_value("sub-visibility") if setup else None)
         self.sub_visibility = str(asked or "yes") not in ("no", "false")
         opts["sub_visibility"] = "no"
-        _make_folder(opts["watch_later_directory"])  # libmpv 0.35 does not create it
+        # libmpv 0.35 does not create the watch-later folder: --mpv's, mpv.conf's or ours
+        later = user.get("watch_later_directory") or (
+            setup.top_value("watch-later-directory") if setup is not None else None) \
+            or opts["watch_later_directory"]
+        if later.startswith("~~/") and setup is not None and setup.folder:
+            later = os.path.join(setup.folder, later[3:])
+        _make_folder(later)
         try:
             self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
