@@ -141,3 +141,35 @@ def test_a_server_that_stops_mid_file_ends_that_entry_not_the_player(media, tmp_
         srv.cut_after.pop("op.mkv")
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr
     assert r.returncode in (0, 1), r.stderr
+
+
+def test_loadlist_move_and_play_index_over_ipc_follow_libmpvs_playlist(media, tmp_path):
+    """loadlist appends a list file's entries; playlist-move and playlist-play-index change
+    what plays: the label and the subtitle track follow the entry libmpv plays."""
+    d, srv = media
+    m3u = tmp_path / "list.m3u"
+    m3u.write_text(f"{d / 'plain.mkv'}\n{d / 'op.mkv'}\n")
+    sock = str(tmp_path / "sock")
+    proc = subprocess.Popen(
+        [EXE, str(d / "other.mkv"), "--headless", "--size", "192x144", "--profile", "Off",
+         "--no-auto", "--no-audio", "--mpv", f"input-ipc-server={sock}", "--mpv", "pause=yes"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=player_env())
+    ipc = Ipc(sock)
+    try:
+        ipc.wait_for("time-pos", lambda v: v is not None)
+        ipc.command("loadlist", str(m3u), "append")
+        ipc.wait_for("playlist-count", lambda v: v == 3)
+        ipc.command("playlist-move", 2, 1)                  # op.mkv becomes the 2nd entry
+        ipc.command("playlist-play-index", 1)
+        ipc.wait_for("path", lambda v: v == str(d / "op.mkv"))
+        ipc.wait_for("time-pos", lambda v: v is not None)
+        assert ipc.get("current-tracks/sub")["codec"] == "ass"
+        time.sleep(1)
+        ipc.command("quit")
+    finally:
+        ipc.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert "Playlist: [2/3] op.mkv" in err, err
+    assert "no subtitle stream" not in err and "cannot read" not in err, err
