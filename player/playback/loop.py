@@ -1,23 +1,22 @@
-"""The play loop: owns the order of one frame and the order of shutdown.
+"""The play loop: owns the order of one turn, the one path of state changes, start-up and
+shutdown.
 
 One turn, on the main thread with the context current:
-1. poll window events; keys, buttons and wheel go to libmpv's input system (input.py);
+1. poll window events; keys, buttons and wheel go to the controller first, then to
+   libmpv's input system (input.py);
 2. drain libmpv's events: our script messages become queued actions, property changes
-   become notices, playlist events start the next file;
+   become notices, playlist events start the next file (mpv_events.py);
 3. apply every queued action (keys, IPC, governor, reload) through one path, ``_apply``;
-4. if libmpv has a frame due, render it into the source texture at native size;
-5. run the live chain to the video rectangle's size (A/B compare runs the baseline too),
-   present (letterboxed, split or flipped), draw the overlay, swap, report the swap;
-6. collect GPU timings that finished earlier; the governor may queue a tier change.
+4. if libmpv has a frame, draw it through the frame path (frame.py: render at once, chain,
+   compose, subtitles, controller, overlay, present at libmpv's target time);
+5. collect GPU timings that finished earlier; the governor may queue a tier change.
 
-Long-lived state (chains, the libmpv session, the window) is apart from what one frame
-needs; a frame allocates no GL object. Shutdown: chains and textures, then the render
-context, then mpv, then the window.
-
-What libmpv says is handled in mpv_events.py, what is drawn over the picture and the
-screenshots in screen.py (mixins of Player); this file keeps the start-up order, the frame
-order, the one path of state changes and the shutdown order together, which is why it is a
-little over 500 lines.
+Long-lived state (chains, the libmpv session and its plane bridge, the window) is apart
+from what a frame needs (frame.py owns that); a frame allocates no GL object. Shutdown:
+chains and textures, then the render context, then mpv, then the window. What libmpv says
+is handled in mpv_events.py, what is drawn over the picture and the screenshots in
+screen.py (mixins of Player, still: the next cut is a play state that actions change
+through methods).
 """
 from __future__ import annotations
 
@@ -38,6 +37,7 @@ from player.gl import gpu
 from player.gl.window import Window
 from player.playback import commands
 from player.playback.chainset import ChainSet
+from player.playback.frame import FramePath, View
 from player.playback.governor import Governor
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
@@ -48,11 +48,11 @@ from player.playback.planes_bridge import PlaneBridge
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
 from player.playback.video import QuitWhileOpening, Video
-from player.render.chain import Target, Timings
+from player.render.chain import Timings
 from player.subs import Subtitles
 from player.ui.hud import MESSAGE_SECONDS, HudState
 from player.ui.overlay import Overlay
-from player.ui.present import Presenter, Rect, letterbox
+from player.ui.present import Presenter
 from player.ui.screenshots import ShotNames
 
 
@@ -89,9 +89,7 @@ class Player(MpvEvents, Screen):
         self.governor = None
         self.stats = None
         self.timings = Timings()
-        self.timer = None
-        self.cpu_ms = 0.0
-        self.late_frames = self.dropped_frames = self._drops = 0
+        self.frames = None                      # the frame path and its state (frame.py)
         self.reload_error: str | None = None   # shown on screen until a reload succeeds
         self._past_decisions: list = []        # of governors replaced
         self.overlay = None
@@ -108,13 +106,9 @@ class Player(MpvEvents, Screen):
         self.flip_show_baseline = False
         self.split = 0.5
         self.quit = False
-        self.presented = 0
         self.restarts = 0
         self.files_started = 0
         self.applied = 0                        # actions applied so far
-        # main-thread CPU seconds spent in libmpv's render and the buffer swap: work the
-        # loop does not own (bench subtracts it to report the loop's own cost)
-        self.foreign_cpu_s = 0.0
         self.bridge = None                      # what libmpv runs for us (planes_bridge.py)
         self.chapters: list = []                # the file's chapter list (progress marks)
         self.redraw = False
@@ -123,8 +117,7 @@ class Player(MpvEvents, Screen):
         self._entry_set_up = -1         # the playlist entry _new_file last set up
         self._failures_shown = 0        # playlist entries that failed, said on screen
         self._settling = True           # between files: libmpv's changes are not the user's
-        self.window = self.video = self.src = self.presenter = self.chains = None
-        self._last = None  # (fw, fh, rect, left, right, split) of the last presented frame
+        self.window = self.video = self.presenter = self.chains = None
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
         self.osc = Osc(self)                    # the on-screen controller (not headless)
@@ -138,7 +131,6 @@ class Player(MpvEvents, Screen):
             self.chains = ChainSet(config)
             self.chains.get(self.profile, False)
             self._warm_ladder()
-            self.timer = gpu.GpuTimer()
             mpv_options = dict(opts.mpv_options)
             if opts.fullscreen:
                 mpv_options.setdefault("fullscreen", "yes")
@@ -154,8 +146,10 @@ class Player(MpvEvents, Screen):
                 glfw.show_window(self.window.handle)
                 if opts.fullscreen:
                     self.window.toggle_fullscreen()
-            self.src = gpu.Texture(vw, vh, 4, "f16")
             self.bridge = PlaneBridge(self.video, self.chains)
+            self.frames = FramePath(self.window, self.video, self.chains, self.bridge,
+                                    self.presenter, self.subtitles, self.osc,
+                                    self._draw_overlay, self.notify)
             self.sub_visible = self.video.sub_visibility
             self._sub_params()
             if opts.stats:
@@ -318,110 +312,26 @@ class Player(MpvEvents, Screen):
 
     # ---- one frame -----------------------------------------------------------------------
     def _frame(self, new: bool) -> None:
+        """One frame through the frame path (frame.py), with what the play state shows."""
         self.redraw = False
-        builds = self.chains.builds
-        fw, fh = self.window.framebuffer_size()
-        rect = letterbox(*self.video.size, fw, fh)
-        if rect.w:
-            size = self.bridge.update(self.tier, self.compare != "off", rect.w, rect.h)
-            if size != self.src.size:         # libmpv renders at the size its passes give
-                self.src.release()
-                self.src = gpu.Texture(size[0], size[1], 4, "f16")
-        t = self.video.time_pos()          # read before rendering (mpv's advice)
-        tag = {"t": t, "tier": self.tier} if new else None
-        self.subtitles.set_time(t)
-        target = 0
-        if new:
-            # render.h's timing for an API user with work of its own: render at once,
-            # run everything of ours ahead, present at the frame's target time
-            target = self.video.frame_target_us()
-            self.timer.begin(tag)
-            c = time.thread_time()
-            self.video.render(self.src.fbo, *self.src.size)
-            self.foreign_cpu_s += time.thread_time() - c
-        else:
-            self.timer.begin(tag)
-        self.timer.stamp(self.bridge.label)
-        if rect.w == 0:
-            self.timer.end()
-            return  # minimised: keep decoding, draw nothing
-        t0 = time.perf_counter()
-        left, right, split = self._compose(rect, fw, fh)
-        if left is not None:                 # compare: composed by the presenter
-            self.presenter.draw(0, fw, fh, rect, left, right, split)
-            self.timer.stamp("present")
-        self._last = (fw, fh, rect, left, right, split)
-        if self.sub_visible:
-            self.subtitles.draw(fw, fh, rect, self._video_size(), True, self.timer)
-        self.osc.draw(fw, fh, True, self.timer)     # the controller, once over the window
-        self._draw_overlay(fw, fh, rect)
-        self.timer.stamp("overlay")
-        self.timer.end()
-        self.cpu_ms = (time.perf_counter() - t0) * 1000.0
-        if new and target:
-            self._present_at(target)
-        c = time.thread_time()
-        self.window.swap()
-        self.foreign_cpu_s += time.thread_time() - c
-        if new:
-            self.video.report_swap()
-            self.presented += 1
-            drops = self.video.drop_count()
-            tag["dropped"] = drops > self._drops
-            self._drops = drops
-            # late: from libmpv's target time to the end of the swap; a frame that had to
-            # compile a chain first is not counted late
-            tag["late_ms"] = max(0.0, (self.video.now_us() - target) / 1000.0) if target \
-                else 0.0
-            tag["late"] = (self.chains.builds == builds and
-                           tag["late_ms"] > 1000.0 / self.video.fps)
-            self.late_frames += tag["late"]
-            self.dropped_frames += tag["dropped"]
-            if self.opts.frames is not None and self.presented >= self.opts.frames:
-                self.quit = True
+        tag = self.frames.draw(new, View(
+            tier=self.tier, scaler=self.config.profile(self.tier).scaler,
+            compare=self.compare, split=self.split, show_baseline=self.flip_show_baseline,
+            subtitles=self.sub_visible))
+        if tag is not None and self.opts.frames is not None \
+                and self.presented >= self.opts.frames:
+            self.quit = True
         self._collect_timings()
 
-    def _present_at(self, target_us: int) -> None:
-        """Wait until libmpv's target time for this frame, our work done first (glFinish:
-        a software renderer runs queued commands only when flushed), so that the swap,
-        not our chain, is what lands at the target."""
-        from OpenGL import GL
-        GL.glFinish()
-        # never longer than two frame intervals: a target further away is not a frame
-        # to hold back (a clock jump, a pause), and the window must stay responsive
-        end = time.monotonic() + 2.0 / max(1.0, self.video.fps)
-        while True:
-            left = (target_us - self.video.now_us()) / 1e6
-            if left <= 0.0002 or time.monotonic() >= end:
-                return
-            time.sleep(min(left, 0.004))
-
-    def _compose(self, rect: Rect, fw: int, fh: int):
-        """Run the chain(s) for this frame: (left texture, right texture or None, split).
-        Without compare the chain's last pass draws straight into the window (left None):
-        no full-size copy."""
-        profile = self.config.profile(self.tier)
-        chain = self.chains.get(self.tier, self.bridge.whole)
-        if self.compare == "off":
-            self.presenter.clear(0, fw, fh)
-            chain.run(self.src, rect.w, rect.h, self.timer,
-                      target=Target.letterboxed(0, fh, rect.x, rect.y, rect.w, rect.h))
-            self._show_warnings(chain)
-            return None, None, 1.0
-        out = chain.run(self.src, rect.w, rect.h, self.timer)
-        self._show_warnings(chain)
-        base = self.chains.baseline(profile.scaler).run(self.src, rect.w, rect.h, self.timer)
-        if self.compare == "split":
-            return base, out, self.split
-        return (base if self.flip_show_baseline else out), None, 1.0
-
-    def _show_warnings(self, chain) -> None:
-        """A pass the chain skipped (a hook point that does not exist, a bad size): said
-        once on screen, and playback goes on."""
-        for text in chain.new_warnings():
-            self.notify(text)
-        while (line := self.subtitles.notice()) is not None:
-            self.notify(line)
+    # the frame path's state, read by the overlay, screenshots, bench and the tests
+    presented = property(lambda self: self.frames.presented if self.frames else 0)
+    src = property(lambda self: self.frames.src if self.frames else None)
+    timer = property(lambda self: self.frames.timer if self.frames else None)
+    _last = property(lambda self: self.frames.last if self.frames else None)
+    cpu_ms = property(lambda self: self.frames.cpu_ms if self.frames else 0.0)
+    foreign_cpu_s = property(lambda self: self.frames.foreign_cpu_s if self.frames else 0.0)
+    late_frames = property(lambda self: self.frames.late_frames if self.frames else 0)
+    dropped_frames = property(lambda self: self.frames.dropped_frames if self.frames else 0)
 
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
@@ -560,13 +470,12 @@ class Player(MpvEvents, Screen):
             return
         if self.window.handle:
             self.window.make_current()
-        for obj in (self.subtitles, self.chains, self.presenter, self.overlay, self.src,
-                    self.timer, getattr(self, "osc", None)):
+        for obj in (self.subtitles, self.chains, self.presenter, self.overlay, self.frames,
+                    getattr(self, "osc", None)):
             if obj is not None:
                 obj.release()
-        self.subtitles = self.chains = self.presenter = self.overlay = self.src = None
+        self.subtitles = self.chains = self.presenter = self.overlay = self.frames = None
         self.osc = None
-        self.timer = None
         if self.video is not None:
             self.video.close()
             self.video = None

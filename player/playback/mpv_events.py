@@ -132,8 +132,3 @@ class MpvEvents:
             matrix=str(vp.get("colormatrix") or "bt.709"),
             levels=str(vp.get("colorlevels") or "limited"))
         self.redraw = True
-
-    def _video_size(self) -> tuple[int, int]:
-        vp = self.video.props.get("video-params") or {}
-        w, h = vp.get("w"), vp.get("h")
-        return (int(w), int(h)) if w and h else self.src.size

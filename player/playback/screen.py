@@ -94,7 +94,7 @@ class Screen:
 
         def after(bottom_up: bool) -> None:
             if subs:
-                self.subtitles.draw(fw, fh, rect, self._video_size(), bottom_up)
+                self.subtitles.draw(fw, fh, rect, self.frames.video_size(), bottom_up)
             if overlay:      # the window as shown: the controller too (not in s / S)
                 self.osc.draw(fw, fh, bottom_up)
                 self._draw_overlay(fw, fh, rect, bottom_up)
