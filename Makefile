@@ -71,7 +71,8 @@ test: testdeps
 
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
 # Learned-S with the v1 recipe once L is done; about 6.5 h on 2 idle cores, Learned-M's
-# 185000 steps being the longest part), exports them to
+# 185000 steps being the longest part), exports them (each also as the second 2x of its
+# profile's cascade, learned_X_2nd.glsl) to
 # player/shipped/shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install $(VENV)/.train-installed
@@ -81,7 +82,8 @@ train: install $(VENV)/.train-installed
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
 	  if wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1; \
 	  then wait $$m; else kill $$m 2>/dev/null; wait $$m; exit 1; fi
-	for s in s m l; do $(BIN)/python -m training.export --mode compute player/shipped/shaders/learned/learned_$$s.npz; done
+	for s in s m l; do $(BIN)/python -m training.export --mode compute player/shipped/shaders/learned/learned_$$s.npz && \
+	  $(BIN)/python -m training.export --mode compute --second player/shipped/shaders/learned/learned_$$s.npz || exit 1; done
 	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz
 	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz --images build/training-data/val-real
 

@@ -226,8 +226,9 @@ def test_the_shipped_file_is_valid_and_names_our_tiers():
     tiers, learned = REPO / "player" / "shipped" / "shaders" / "anime4k", REPO / "player" / "shipped" / "shaders" / "learned"
     assert [c.profile(n).shaders for n in names] == [
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
-        (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
-        (str(learned / "learned_s.glsl"),), (str(learned / "learned_l.glsl"),), ()]
+        (str(tiers / "ultrafast.glsl"),),
+        *[(str(learned / f"learned_{x}.glsl"), str(learned / f"learned_{x}_2nd.glsl"))
+          for x in "msl"], ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
     # the file states the default keys, the profiles' keys included
     assert dict(c.bindings) == dict(default_bindings(names))
