@@ -109,3 +109,21 @@ def test_quality_refuses_a_downscale(tmp_path):
     mediagen.make_image(hr, 32, 32)
     r = run_cli("quality", hr, "--scale", "0.5")
     assert r.returncode != 0 and "upscale factor" in r.stderr
+
+
+def test_the_fragment_export_cascades_the_same_way(art, tmp_path):
+    """`export --mode fragment --second`: the same ratios, the same pictures as the compute
+    files (drivers without compute shaders get the cascade too)."""
+    from training import export
+    npz = LEARNED / "learned_m.npz"
+    first, second = tmp_path / "learned_m.glsl", tmp_path / "learned_m_2nd.glsl"
+    export.main(["--mode", "fragment", str(npz), "-o", str(first)])
+    export.main(["--mode", "fragment", "--second", str(npz), "-o", str(second)])
+    assert "//!BIND LEARNED_M_L0_0" in second.read_text()
+    h, w = art.shape[:2]
+    for ratio in (1.1, 1.5, 2.5, 4.0):
+        size = (round(ratio * w), round(ratio * h))
+        frag = _up(art, size, [first, second])
+        comp = _up(art, size, [FIRST, SECOND])
+        close = np.abs(frag - comp) <= 1 / 255
+        assert close.mean() >= 0.999, f"{ratio}x: only {close.mean():.4%} within 1/255"
