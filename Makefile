@@ -69,10 +69,17 @@ test: testdeps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
+# Learned-M's cascade second 2x (issue 28, training/cascade.py): trained from Learned-M's
+# weights on Learned-M's own outputs of area-down-4x HRs, 8000 imgmse steps (1056 s here).
+LEARNED_DIR := player/shipped/shaders/learned
+CASCADE_M = --init $(LEARNED_DIR)/learned_m.npz --cascade $(LEARNED_DIR)/learned_m.npz \
+  --cycle 8000:3e-4:imgmse=1 --run-dir runs/learned_m_2nd --weights $(LEARNED_DIR)/learned_m_2nd.npz
+
 # Trains the learned tiers from scratch (Learned-M and -L side by side on the realistic data,
 # Learned-S with the v1 recipe once L is done; about 6.5 h on 2 idle cores, Learned-M's
-# 185000 steps being the longest part), exports them (each also as the second 2x of its
-# profile's cascade, learned_X_2nd.glsl) to
+# 185000 steps being the longest part; then Learned-M's cascade second 2x, about 20 min),
+# exports them (each also as the second 2x of its profile's cascade, learned_X_2nd.glsl:
+# Learned-M's from its own trained weights, S's and L's from their first pass's) to
 # player/shipped/shaders/learned/ and prints the held-out PSNR table. Needs the optional extra "train"
 # (PyTorch CPU build) and Debian's openclipart-svg, which training/setup.sh installs.
 train: install $(VENV)/.train-installed
@@ -82,8 +89,10 @@ train: install $(VENV)/.train-installed
 	  $(BIN)/python -m training.train --size learned_l --threads 1 & l=$$!; \
 	  if wait $$l && $(BIN)/python -m training.train --size learned_s --threads 1; \
 	  then wait $$m; else kill $$m 2>/dev/null; wait $$m; exit 1; fi
-	for s in s m l; do $(BIN)/python -m training.export --mode compute player/shipped/shaders/learned/learned_$$s.npz && \
-	  $(BIN)/python -m training.export --mode compute --second player/shipped/shaders/learned/learned_$$s.npz || exit 1; done
+	$(BIN)/python -m training.train --size learned_m --threads 1 $(CASCADE_M)
+	for s in s m l; do $(BIN)/python -m training.export --mode compute player/shipped/shaders/learned/learned_$$s.npz || exit 1; done
+	for n in learned_s learned_m_2nd learned_l; do \
+	  $(BIN)/python -m training.export --mode compute --second player/shipped/shaders/learned/$$n.npz || exit 1; done
 	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz
 	$(BIN)/python -m training.evaluate player/shipped/shaders/learned/learned_s.npz player/shipped/shaders/learned/learned_m.npz player/shipped/shaders/learned/learned_l.npz --images build/training-data/val-real
 
