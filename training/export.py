@@ -22,7 +22,8 @@ import numpy as np
 
 from training import export_compute
 from training.infer_numpy import load
-from training.shader_text import WHEN, expanded as _expanded, fmt, groups as _groups
+from training.shader_text import (expanded as _expanded, first_texture, fmt, groups as _groups,
+                                  when as _when)
 
 MODES = ("compute", "fragment")  # the first is the default: what player/shipped/shaders/learned/ ships
 TAPS = [(ky, kx) for ky in range(3) for kx in range(3)]
@@ -60,8 +61,11 @@ def _fetches(textures: list[str], rgb: bool) -> list[str]:
 
 
 class _Writer:
-    def __init__(self, weights: dict, label: str, prefix: str):
+    def __init__(self, weights: dict, label: str, prefix: str, stage: int = 1,
+                 after: str | None = None):
         self.w = weights
+        self.when = _when(stage)
+        self.after = after  # stage 2: the first 2x's texture every pass also binds
         self.cfg = weights["config"]
         self.label = label
         self.prefix = prefix
@@ -74,9 +78,10 @@ class _Writer:
     def header(self, desc: str, binds: list[str], save: str | None, extra: list[str] = ()) -> str:
         lines = [f"//!DESC {self.label} {desc}", "//!HOOK MAIN"]
         lines += [f"//!BIND {b}" for b in binds]
+        lines += [f"//!BIND {self.after}"] if self.after else []
         if save:
             lines += [f"//!SAVE {save}", "//!COMPONENTS 4"]
-        lines += list(extra) + [f"//!WHEN {WHEN}"]
+        lines += list(extra) + [f"//!WHEN {self.when}"]
         return "\n".join(lines)
 
     def add(self, header: str, body: list[str]) -> None:
@@ -181,9 +186,15 @@ class _Writer:
                              ["//!WIDTH 2 MAIN.w *", "//!HEIGHT 2 MAIN.h *"]), body)
 
 
-def build(weights: dict, label: str, prefix: str) -> tuple[str, dict]:
-    """(shader text, cost) for loaded weights; cost has passes and fetches per output pixel."""
-    wr = _Writer(weights, label, prefix)
+def build(weights: dict, label: str, prefix: str, stage: int = 1,
+          first: str | None = None) -> tuple[str, dict]:
+    """(shader text, cost) for loaded weights; cost has passes and fetches per output pixel;
+    `stage` 2 writes the second 2x of a cascade (binding the first 2x's head texture, of
+    prefix `first`: the prefix without "_2ND" unless given)."""
+    if stage == 2:
+        first = first or (prefix[:-4] if prefix.endswith("_2ND") else prefix)
+    wr = _Writer(weights, label, prefix, stage,
+                 first_texture(first, "fragment") if stage == 2 else None)
     feats = wr.head()
     for i in range(weights["config"]["blocks"]):
         feats = wr.block(i, feats)
@@ -198,21 +209,25 @@ def build(weights: dict, label: str, prefix: str) -> tuple[str, dict]:
             f"dynamic={cfg['dynamic']}, {n} weights; {cost['passes']} passes, "
             f"{cost['fetches_per_output_px']:.2f} texel fetches per output pixel.\n"
             f"// Luma residual for each 2x2 sub-pixel added to a bilinear base (depth-to-space).\n")
+    if stage == 2:
+        head += ("// The second 2x of a cascade: runs only after the first (each pass binds its "
+                 "head texture)\n// and when the output is over twice the video.\n")
     return head + "\n" + "\n".join(wr.passes), cost
 
 
 def export(npz: Path, out: Path, label: str, prefix: str, mode: str = MODES[0],
            tile: tuple[int, int] | None = None, patch: tuple[int, int] | None = None,
-           fuse: bool = False) -> dict:
+           fuse: bool = False, stage: int = 1) -> dict:
     """Write `npz` as a shader at `out`; mode "compute" (export_compute: shared-memory
-    tiles, one pass per layer) or "fragment" (this module's build); returns the cost."""
+    tiles, one pass per layer) or "fragment" (this module's build); `stage` 2: the second 2x
+    of a cascade (its own texture names and WHEN); returns the cost."""
     weights = load(npz)
     if mode == "compute":
         text, cost = export_compute.build(weights, label, prefix,
                                           tile or export_compute.DEFAULT_TILE,
-                                          patch or export_compute.DEFAULT_PATCH, fuse)
+                                          patch or export_compute.DEFAULT_PATCH, fuse, stage)
     elif mode == "fragment":
-        text, cost = build(weights, label, prefix)
+        text, cost = build(weights, label, prefix, stage)
     else:
         raise ValueError(f"mode must be 'fragment' or 'compute', got {mode!r}")
     out.write_text(text)
@@ -243,13 +258,22 @@ def main(argv=None) -> None:
     ap.add_argument("--fuse", action="store_true",
                     help="compute: two layers per pass (2-texel border; slower on llvmpipe)")
     ap.add_argument("--label", help="DESC prefix, default from the file name (Learned-S)")
+    ap.add_argument("--second", action="store_true",
+                    help="write the second 2x of a cascade (runs only above 2x the video's "
+                         "size; listed after the first 2x), default OUT <stem>_2nd.glsl")
     args = ap.parse_args(argv)
-    stem = args.weights.stem  # learned_s
-    label = args.label or "Learned-" + stem.split("_")[-1].upper()
-    out = args.out or args.weights.with_suffix(".glsl")
+    stem = args.weights.stem  # learned_s, or learned_m_2nd for cascade-tuned weights
+    base = stem[:-4] if stem.endswith("_2nd") else stem
+    label = args.label or "Learned-" + base.split("_")[-1].upper()
+    stage = 2 if args.second else 1
+    if stage == 2:
+        label += " (2nd 2x)"
+    default = base + "_2nd.glsl" if stage == 2 else stem + ".glsl"
+    out = args.out or args.weights.with_name(default)
+    prefix = base.upper() + ("_2ND" if stage == 2 else "")
     try:
-        cost = export(args.weights, out, label, stem.upper(), args.mode, args.tile, args.patch,
-                      args.fuse)
+        cost = export(args.weights, out, label, prefix, args.mode, args.tile, args.patch,
+                      args.fuse, stage)
     except ValueError as e:
         ap.error(str(e))
     print(f"{out}: {cost['passes']} {args.mode} passes, {cost['fetches_per_output_px']:.2f} "

@@ -47,7 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training.shader_text import WHEN, expanded as _expanded, fmt, groups as _groups
+from training.shader_text import (expanded as _expanded, first_texture, fmt, groups as _groups,
+                                  when as _when)
 
 SHARED_LIMIT = 32768  # bytes of shared memory every GL 4.3 implementation offers
 DEFAULT_TILE = (32, 8)   # source pixels per workgroup
@@ -106,8 +107,10 @@ class _Writer:
     pass's `layer` function, which holds the weights once, for every pixel of the patch."""
 
     def __init__(self, weights: dict, label: str, prefix: str, tile: tuple[int, int],
-                 patch: tuple[int, int]):
+                 patch: tuple[int, int], stage: int = 1, after: str | None = None):
         self.w = weights
+        self.when = _when(stage)
+        self.after = after  # stage 2: the first 2x's texture every pass also binds
         self.cfg = weights["config"]
         self.label, self.prefix = label, prefix
         self.bw, self.bh = tile
@@ -125,6 +128,7 @@ class _Writer:
     def header(self, desc: str, binds: list[str], save: str | None, packed: bool) -> str:
         lines = [f"//!DESC {self.label} {desc}", "//!HOOK MAIN"]
         lines += [f"//!BIND {b}" for b in binds]
+        lines += [f"//!BIND {self.after}"] if self.after else []
         if save is None:  # the last pass: 2x2 output pixels per source pixel
             lines += [f"//!COMPUTE {2 * self.bw} {2 * self.bh} {self.tw} {self.th}",
                       "//!WIDTH 2 MAIN.w *", "//!HEIGHT 2 MAIN.h *"]
@@ -132,7 +136,7 @@ class _Writer:
             lines += [f"//!COMPUTE {self.bw} {self.bh} {self.tw} {self.th}", f"//!SAVE {save}"]
             lines += ["//!WIDTH 2 MAIN.w *"] if packed else []
             lines += ["//!COMPONENTS 4"]
-        return "\n".join(lines + [f"//!WHEN {WHEN}", FP16])
+        return "\n".join(lines + [f"//!WHEN {self.when}", FP16])
 
     def load(self, tex: str, groups: int, kind: str, border: int = 1):
         """(declarations, code, array names): shared tile(s) of `tex` plus a border of
@@ -335,11 +339,17 @@ class _Writer:
 
 
 def build(weights: dict, label: str, prefix: str, tile: tuple[int, int] = DEFAULT_TILE,
-          patch: tuple[int, int] = DEFAULT_PATCH, fuse: bool = False) -> tuple[str, dict]:
+          patch: tuple[int, int] = DEFAULT_PATCH, fuse: bool = False,
+          stage: int = 1, first: str | None = None) -> tuple[str, dict]:
     """(shader text, cost) for loaded weights as compute passes: bw x bh tiles of source
     pixels, each thread a px x py patch; `fuse` puts the head and blocks two to a pass
-    (slower on llvmpipe, see the module doc; kept for GPUs to measure)."""
-    wr = _Writer(weights, label, prefix, tile, patch)
+    (slower on llvmpipe, see the module doc; kept for GPUs to measure); `stage` 2 writes
+    the second 2x of a cascade (shader_text.SECOND_WHEN; every pass also binds the first
+    2x's head texture, of prefix `first`: the prefix without "_2ND" unless given)."""
+    if stage == 2:
+        first = first or (prefix[:-4] if prefix.endswith("_2ND") else prefix)
+    wr = _Writer(weights, label, prefix, tile, patch, stage,
+                 first_texture(first, "compute") if stage == 2 else None)
     cfg = weights["config"]
     layers = [wr.head()] + [wr.block(i) for i in range(cfg["blocks"])]
     step = 2 if fuse else 1
@@ -365,4 +375,8 @@ def build(weights: dict, label: str, prefix: str, tile: tuple[int, int] = DEFAUL
             f"{cost['fetches_per_output_px']:.2f} texel fetches per output pixel "
             f"(each texel of a tile and its border once per workgroup).\n// float16 where the "
             f"GL driver offers it and mpv can enable it, float elsewhere.\n")
+    if stage == 2:
+        head += ("// The second 2x of a cascade: list it after the first; it runs only when the "
+                 "first ran\n// (each pass binds its head texture) and the output is over "
+                 "twice the video (2x-4x: two learned passes).\n")
     return head + "\n" + "\n".join(wr.passes), cost

@@ -174,6 +174,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--run-dir", type=Path, help="default runs/<size>")
     ap.add_argument("--weights", type=Path, help="default player/shipped/shaders/learned/<size>.npz")
     ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--cascade", type=Path, metavar="FIRST_NPZ", help="--data real: train the "
+                    "second 2x of a cascade on this first pass's outputs (training/cascade.py)")
     ap.add_argument("--init", type=Path, metavar="NPZ", help="start from these saved weights "
                     "(a fresh optimizer) and run only the --cycle cycles, e.g. a further "
                     "cycle after a shipped model's schedule")
@@ -371,7 +373,14 @@ def main(argv=None) -> None:
         hrs, lrs, _ = load_pool(args.data_dir, args.pool, args.seed)
         share = CLEAN_SHARE if args.clean_share is None else args.clean_share
         sampler = RealPairSampler(hrs, lrs, args.lr_size, args.seed)
-        if share > 0 or any(c.clean_share for c in cycles):
+        if args.cascade:
+            from training import cascade
+            from training.data import load_rgb
+            clipart = render_clipart(args.data_dir / "openclipart", args.clipart)
+            clean = [np.round(load_rgb(p) * 255).astype(np.uint8)
+                     for p in [*train_imgs, *clipart]] if share > 0 else []
+            sampler = cascade.samplers(args.cascade, hrs, clean, args.lr_size, args.seed, share)
+        elif share > 0 or any(c.clean_share for c in cycles):
             clipart = render_clipart(args.data_dir / "openclipart", args.clipart)
             clean = PairSampler(train_imgs, clipart, args.lr_size, args.seed + 1)
             sampler = MixedSampler(sampler, clean, share, args.seed)

@@ -40,7 +40,10 @@ def area_downscale(img: np.ndarray, factor: float) -> np.ndarray:
     # Float factor: each output cell covers factor x factor input pixels (partial at edges).
     wy = _area_weights(h, oh, factor)
     wx = _area_weights(w, ow, factor)
-    return np.einsum("oi,pj,ij...->op...", wy, wx, img)
+    # one axis at a time (two matrix products): a single three-operand einsum is evaluated
+    # as one nested loop over o, p, i and j, about 1e12 steps for 1280x720 at 1.5x
+    rows = np.tensordot(wy, img, axes=(1, 0))                 # oh x w x ...
+    return np.moveaxis(np.tensordot(wx, rows, axes=(1, 1)), 0, 1)   # oh x ow x ...
 
 
 def _area_weights(n_in: int, n_out: int, factor: float) -> np.ndarray:

@@ -72,7 +72,8 @@ def test_the_installed_package_is_not_the_checkout(installed):
     lines = r.stdout.splitlines()
     assert str(venv) in lines[0] and str(ROOT) not in lines[0]
     assert lines[1].startswith(str(venv)) and lines[1].endswith("profiles.yaml")
-    assert lines[2] == "['learned_l.glsl', 'learned_m.glsl', 'learned_s.glsl']"
+    assert lines[2] == ("['learned_l.glsl', 'learned_l_2nd.glsl', 'learned_m.glsl', "
+                        "'learned_m_2nd.glsl', 'learned_s.glsl', 'learned_s_2nd.glsl']")
 
 
 def test_the_installed_program_plays_upscales_checks_and_reports(installed):

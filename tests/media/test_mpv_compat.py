@@ -113,3 +113,41 @@ def test_mpv_draws_the_compute_export_as_the_fragment_export(clip, tmp_path):
               f"mean {diff.mean():.4f}; vs no shader: mean {np.abs(comp - plain).mean():.2f}")
         assert diff.max() <= 2.0 and diff.mean() < 0.05, name
         assert np.abs(comp - plain).mean() > 0.5, name
+
+
+def test_mpv_runs_the_second_2x_only_above_twice_the_video(clip, tmp_path):
+    """The cascade's second file, in mpv itself: at 2.5x (400x225 from 160x90) it runs (the
+    window differs from the first 2x alone, no errors); at 1.5x (240x135) its WHEN is false
+    (the same window as the first 2x alone); at 1.1x (176x99) the first does not run, and
+    the second, whose WHEN is then true, is skipped for the first's texture it binds (the
+    same window as the first file alone, nothing in mpv's log)."""
+    first, second = SHADERS / "learned/learned_m.glsl", SHADERS / "learned/learned_m_2nd.glsl"
+
+    def shot(shaders, size, out):
+        args = ["--dither-depth=no", "--scale=bilinear", "--dscale=bilinear"]
+        args += [f"--glsl-shaders-append={s}" for s in shaders]
+        mpv_window_shot(args + [str(clip.path)], size, out, str(tmp_path / "s.sock"),
+                        env=STOCK_MESA)
+        return np.asarray(Image.open(out).convert("RGB"), np.float64)
+
+    log = mpv_log(clip, f"{first}:{second}")
+    errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
+    assert not errors, "\n".join(errors[:5])
+    one = shot([first], (400, 225), tmp_path / "one.png")
+    two = shot([first, second], (400, 225), tmp_path / "two.png")
+    assert np.abs(two - one).mean() > 0.2
+    one = shot([first], (240, 135), tmp_path / "one_small.png")
+    two = shot([first, second], (240, 135), tmp_path / "two_small.png")
+    assert np.abs(two - one).max() <= 1.0
+    one = shot([first], (176, 99), tmp_path / "one_tiny.png")   # its WHEN is false here
+    two = shot([first, second], (176, 99), tmp_path / "two_tiny.png")
+    assert np.abs(two - one).max() <= 1.0
+    r = subprocess.run(
+        ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
+         "--gpu-sw", "--hwdec=no", "--no-audio", "--untimed", "--frames=2",
+         "--geometry=176x99", "--msg-level=all=warn", f"--glsl-shaders={first}:{second}",
+         str(clip.path)], capture_output=True, text=True, timeout=120,
+        stdin=subprocess.DEVNULL)
+    lines = [ln for ln in (r.stdout + r.stderr).splitlines()
+             if ln.strip() and "Suspected software renderer" not in ln]   # llvmpipe's note
+    assert r.returncode == 0 and not lines, "\n".join(lines[:5])

@@ -24,6 +24,7 @@ from player.render import glsl, hookfile
 from tests.unit.test_learned_export import (LEARNED, WHEN, _expansion, line_art,
                                             random_weights, save)
 from training import export, export_compute, infer_numpy
+from training.shader_text import SECOND_WHEN
 
 SHIPPED = [LEARNED / "learned_m.npz", LEARNED / "learned_l.npz", LEARNED / "learned_s.npz"]
 
@@ -78,7 +79,8 @@ def _assert_same(got: dict, want: dict) -> None:
 
 
 def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
-                                fused: bool = False) -> None:
+                                fused: bool = False, when: str = WHEN,
+                                after: tuple[str, ...] = ()) -> None:
     shader = hookfile.load(path)
     w = npz_or_weights if isinstance(npz_or_weights, dict) else infer_numpy.load(npz_or_weights)
     c, blocks, dynamic = (w["config"][k] for k in ("channels", "blocks", "dynamic"))
@@ -86,7 +88,7 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
     passes = shader.hooks
     assert not shader.params and not shader.textures
     assert len(passes) == (-(-(blocks + 1) // 2) if fused else blocks + 1) + 1
-    assert all(p.hooks == ("MAIN",) and p.when.text == WHEN and p.compute for p in passes)
+    assert all(p.hooks == ("MAIN",) and p.when.text == when and p.compute for p in passes)
     assert all(p.desc.startswith(label) for p in passes)
     bw, bh, tw, th = passes[0].compute
     assert all(p.compute == (bw, bh, tw, th) for p in passes[:-1])
@@ -96,8 +98,8 @@ def check_compute_holds_weights(path: Path, npz_or_weights, label: str,
         assert (p.width.text if p.width else None) == ("2 MAIN.w *" if groups == 2 else None)
         assert p.height is None
     saves = [p.save for p in passes[:-1]]
-    assert [p.binds for p in passes] == [("HOOKED",)] + [(s,) for s in saves[:-1]] + \
-        [(saves[-1], "HOOKED")]
+    assert [p.binds for p in passes] == [("HOOKED", *after)] + \
+        [(s, *after) for s in saves[:-1]] + [(saves[-1], "HOOKED", *after)]
 
     funcs = [f for p in passes for f in _layers(p.body)]
     assert len(funcs) == blocks + 2  # head, blocks, tail
@@ -157,6 +159,29 @@ def test_shipped_shader_is_the_compute_export_of_the_saved_weights(npz):
     check_compute_holds_weights(shipped, npz, label)
     again, _ = export_compute.build(infer_numpy.load(npz), label, npz.stem.upper())
     assert shipped.read_text() == again  # what `make train`'s export line writes
+
+
+@pytest.mark.parametrize("npz", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_second_pass_is_the_stage_2_export(npz, tmp_path):
+    """The cascade's second 2x (learned_X_2nd.glsl): the same weights (or learned_X_2nd.npz
+    once a second pass is trained on first-pass outputs), its own texture names, a WHEN on
+    the doubled MAIN and a bind of the first 2x's head texture on every pass, so it runs
+    only above 2x; `export --second` writes it."""
+    stem = npz.stem
+    shipped = npz.with_name(stem + "_2nd.glsl")
+    weights = npz.with_name(stem + "_2nd.npz")
+    weights = weights if weights.exists() else npz
+    label = "Learned-" + stem.split("_")[-1].upper() + " (2nd 2x)"
+    check_compute_holds_weights(shipped, weights, label, when=SECOND_WHEN,
+                                after=(stem.upper() + "_C0",))
+    again, _ = export_compute.build(infer_numpy.load(weights), label, stem.upper() + "_2ND",
+                                    stage=2)
+    assert shipped.read_text() == again
+    assert hookfile.load(shipped).hooks[0].save == stem.upper() + "_2ND_C0"
+    export.main(["--second", str(weights), "-o", str(tmp_path / "x.glsl")])
+    assert (tmp_path / "x.glsl").read_text() == again
+    with pytest.raises(ValueError, match="first or the second"):
+        export_compute.build(infer_numpy.load(npz), label, "X", stage=3)
 
 
 @pytest.mark.parametrize("fused", [False, True], ids=["one-layer", "fused"])

@@ -220,15 +220,19 @@ def test_a_missing_config_file(tmp_path):
 def test_the_shipped_file_is_valid_and_names_our_tiers():
     c = load_config(str(SHIPPED_CONFIG))
     assert SHIPPED_CONFIG == REPO / "player" / "shipped" / "profiles.yaml"
-    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L", "Off")
+    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L",
+             "Learned-M-1pass", "Off")
     assert c.profile_names == names
-    assert c.ladder == ("Learned-L", "Full", "Fast", "Learned-M", "UltraFast", "Learned-S", "Off")
+    # issue 28: only tiers no other beats on both quality and cost; Learned-L and the v1
+    # tiers stay profiles, off the ladder
+    assert c.ladder == ("Learned-M", "Learned-M-1pass", "Learned-S", "Off")
     assert c.default == "Learned-M"
     tiers, learned = REPO / "player" / "shipped" / "shaders" / "anime4k", REPO / "player" / "shipped" / "shaders" / "learned"
     assert [c.profile(n).shaders for n in names] == [
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
-        (str(tiers / "ultrafast.glsl"),), (str(learned / "learned_m.glsl"),),
-        (str(learned / "learned_s.glsl"),), (str(learned / "learned_l.glsl"),), ()]
+        (str(tiers / "ultrafast.glsl"),),
+        *[(str(learned / f"learned_{x}.glsl"), str(learned / f"learned_{x}_2nd.glsl"))
+          for x in "msl"], (str(learned / "learned_m.glsl"),), ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
     # the file states the default keys, the profiles' keys included
     assert dict(c.bindings) == dict(default_bindings(names))
