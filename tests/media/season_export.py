@@ -27,13 +27,14 @@ LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABL
                 **{k: "127.0.0.1,localhost,::1" for k in ("no_proxy", "NO_PROXY")}}
 
 
-def episodes(folder: Path, corrupt: bool = True) -> list[Path]:
-    """ep1 (CFR) and ep2 (VFR), audio and subtitles, and with ``corrupt`` an ep3.mkv
-    that is not a video at all. Natural order: ep2 before ep10, as play lists them."""
+def episodes(folder: Path, corrupt: bool = True, frames: int = FRAMES) -> list[Path]:
+    """ep1 (CFR) and ep2 (VFR) of ``frames`` frames, audio and subtitles, and with
+    ``corrupt`` an ep3.mkv that is not a video at all. Natural order: ep2 before ep10, as
+    play lists them."""
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for name, vfr, audio in (("ep1.mkv", False, "opus"), ("ep2.mkv", True, "aac")):
-        mediagen.make_clip(folder / name, w=W, h=H, frames=FRAMES, audio=audio,
+        mediagen.make_clip(folder / name, w=W, h=H, frames=frames, audio=audio,
                            subtitles=True, vfr=vfr, gop=GOP)
         made.append(folder / name)
     if corrupt:

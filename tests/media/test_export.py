@@ -363,7 +363,9 @@ def test_cli_writes_one_summary_line(small, tmp_path):
 
 def test_ctrl_c_leaves_no_output_and_no_temporary_file(tmp_path):
     src = tmp_path / "in.mkv"
-    make_clip(src, w=160, h=90, frames=24, audio="aac")
+    # long enough that the export is still running when the signal lands, on any machine
+    # (24 frames were done in about a second on a quiet one)
+    make_clip(src, w=160, h=90, frames=480, audio="aac")
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     dst = out_dir / "out.mkv"

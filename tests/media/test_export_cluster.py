@@ -35,6 +35,7 @@ from tests.media.season_export import (FRAMES, a4kplay, content, descendants,  #
 pytestmark = pytest.mark.media
 
 ARGS = ["--scale", "2", "--profile", "Fast", "--preset", "veryfast"]
+LONG = 480            # frames of the Ctrl+C test's episodes
 NODE = dict(num_cpus=1, object_store_memory=100 * 1024 * 1024, node_ip_address="127.0.0.1")
 
 
@@ -151,9 +152,12 @@ def test_a_node_killed_mid_job_costs_a_retry_not_a_frame(cluster, season, tmp_pa
     assert {n: (out / n).stat().st_mtime_ns for n in before} == before
 
 
-def test_ctrl_c_leaves_no_partial_output_and_the_rerun_resumes(cluster, season, tmp_path):
+def test_ctrl_c_leaves_no_partial_output_and_the_rerun_resumes(cluster, tmp_path):
     c, _ = cluster
-    root, good, _ = season
+    # episodes long enough that the job is still running when Ctrl+C lands, on a quiet
+    # machine too (the shared 60-frame season was done in under 3 s)
+    root = tmp_path / "long"
+    good = episodes(root / "S", frames=LONG)
     out, report = tmp_path / "out", tmp_path / "report.json"
     p = a4kplay("export", root / "S", "-o", out, *ARGS, "--segment-seconds", "0.5",
                 "--cluster", c.address)
@@ -182,6 +186,6 @@ def test_ctrl_c_leaves_no_partial_output_and_the_rerun_resumes(cluster, season, 
     assert reused + sum(1 for f in data["files"] if f["status"] == "up to date") >= 1
     for src in good:
         b = content(out / src.name)
-        assert [read_index(img) for img in b["frames"]] == list(range(FRAMES))
+        assert [read_index(img) for img in b["frames"]] == list(range(LONG))
         assert b["audio"] == content(src)["audio"]
     assert not work.exists()
