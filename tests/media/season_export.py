@@ -65,7 +65,16 @@ def a4kplay(*args, env=None, **kw) -> subprocess.Popen:
     full.pop("A4KPLAY_DEBUG", None)
     full.update(env or {})
     return subprocess.Popen([str(exe), *map(str, args)], stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full, **kw)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full,
+                            preexec_fn=interruptible, **kw)
+
+
+def interruptible() -> None:
+    """In the child before exec: SIGINT as a terminal gives it. A test suite started in the
+    background by a non-interactive shell inherits SIGINT ignored, and Python keeps an
+    ignored SIGINT ignored, so the Ctrl+C tests would send a signal nobody hears."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # ---- processes and sockets ------------------------------------------------------------

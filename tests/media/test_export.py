@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 from player.tools import export, export_args
+from tests.media.season_export import interruptible
 
 from player.media import mediagen
 from player.base.errors import MediaError, ProfileError, ShaderError
@@ -373,7 +374,8 @@ def test_ctrl_c_leaves_no_output_and_no_temporary_file(tmp_path):
     # Full at 4x is slow enough on llvmpipe to be caught in the middle.
     proc = subprocess.Popen([str(exe), "export", str(src), "-o", str(dst), "--scale", "4",
                              "--profile", "Full", "--progress"],
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            preexec_fn=interruptible)
     seen = b""
     try:
         while b"export " not in seen:

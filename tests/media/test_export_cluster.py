@@ -35,7 +35,7 @@ from tests.media.season_export import (FRAMES, a4kplay, content, descendants,  #
 pytestmark = pytest.mark.media
 
 ARGS = ["--scale", "2", "--profile", "Fast", "--preset", "veryfast"]
-LONG = 480            # frames of the Ctrl+C test's episodes
+LONG = 240            # frames of the Ctrl+C test's episodes
 NODE = dict(num_cpus=1, object_store_memory=100 * 1024 * 1024, node_ip_address="127.0.0.1")
 
 
