@@ -107,16 +107,13 @@ def _libmpv() -> str:
     try:
         version = str(player.mpv_version)
         ffmpeg = str(player.ffmpeg_version or "?")
-        hwdec = player.hwdec_interop if hasattr(player, "hwdec_interop") else None
     finally:
         player.terminate()
     numbers = tuple(int(x) for x in version.split()[1].lstrip("v").split(".")[:2]
                     if x.isdigit()) if len(version.split()) > 1 else ()
     too_old = f" (too old: {'.'.join(map(str, MIN_LIBMPV))} or newer needed)" \
         if numbers and numbers < MIN_LIBMPV else ""
-    api = mpv.MPV_CLIENT_API_VERSION if hasattr(mpv, "MPV_CLIENT_API_VERSION") else None
-    extra = f", client API {api}" if api else ""
-    return f"{version}, FFmpeg {ffmpeg}{extra}{too_old}" + (f", hwdec {hwdec}" if hwdec else "")
+    return f"{version}, FFmpeg {ffmpeg}{too_old}"
 
 
 def _libass() -> str:

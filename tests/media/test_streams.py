@@ -47,6 +47,17 @@ def shot(args, out: Path, timeout=240) -> np.ndarray:
     return np.asarray(Image.open(out).convert("L"), np.float64)
 
 
+def start_paused(clip: Path, tmp_path: Path):
+    """a4kplay playing ``clip`` paused, small, with an IPC socket: (process, client)."""
+    sock = str(tmp_path / "sock")
+    proc = subprocess.Popen(
+        [EXE, str(clip), "--headless", "--size", "192x144", "--profile", "Off", "--no-auto",
+         "--no-audio", "--mpv", f"input-ipc-server={sock}", "--mpv", "pause=yes"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=player_env())
+    return proc, Ipc(sock)
+
+
 def text_psnr(a: np.ndarray, b: np.ndarray, plain: np.ndarray) -> float:
     ys, xs = np.nonzero(np.abs(b - plain) > 40)
     assert len(ys) > 300, "no subtitle drawn in the local reference"
@@ -102,13 +113,7 @@ def test_loadfile_of_a_url_over_ipc_then_sid_follows_the_new_entry(media, tmp_pa
 
 def test_append_and_remove_over_ipc_the_label_follows_libmpvs_playlist(media, tmp_path):
     d, srv = media
-    sock = str(tmp_path / "sock")
-    proc = subprocess.Popen(
-        [EXE, str(d / "other.mkv"), "--headless", "--size", "192x144", "--profile", "Off",
-         "--no-auto", "--no-audio", "--mpv", f"input-ipc-server={sock}", "--mpv", "pause=yes"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=player_env())
-    ipc = Ipc(sock)
+    proc, ipc = start_paused(d / "other.mkv", tmp_path)
     try:
         ipc.wait_for("time-pos", lambda v: v is not None)
         ipc.command("loadfile", srv.url("op.mkv"), "append")
@@ -149,13 +154,7 @@ def test_loadlist_move_and_play_index_over_ipc_follow_libmpvs_playlist(media, tm
     d, srv = media
     m3u = tmp_path / "list.m3u"
     m3u.write_text(f"{d / 'plain.mkv'}\n{d / 'op.mkv'}\n")
-    sock = str(tmp_path / "sock")
-    proc = subprocess.Popen(
-        [EXE, str(d / "other.mkv"), "--headless", "--size", "192x144", "--profile", "Off",
-         "--no-auto", "--no-audio", "--mpv", f"input-ipc-server={sock}", "--mpv", "pause=yes"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=player_env())
-    ipc = Ipc(sock)
+    proc, ipc = start_paused(d / "other.mkv", tmp_path)
     try:
         ipc.wait_for("time-pos", lambda v: v is not None)
         ipc.command("loadlist", str(m3u), "append")
