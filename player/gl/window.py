@@ -69,6 +69,42 @@ def setup_platform(headless: bool) -> str:
     return _platform
 
 
+def _context_hints(glfw, platform: str, visible: bool) -> None:
+    """A GL 3.3 core context (OSMesa's on the null platform), visible or hidden."""
+    glfw.default_window_hints()
+    glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
+    glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
+    glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
+    if platform == "osmesa":
+        glfw.window_hint(glfw.CONTEXT_CREATION_API, glfw.OSMESA_CONTEXT_API)
+    else:
+        glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
+    glfw.window_hint(glfw.VISIBLE, bool(visible))
+
+
+class SharedContext:
+    """A context sharing the window's objects, current on one other thread at a time."""
+
+    def __init__(self, glfw, handle):
+        self._glfw, self.handle = glfw, handle
+
+    def make_current(self) -> None:
+        """On the thread that renders with it (any thread: GLFW allows it)."""
+        self._glfw.make_context_current(self.handle)
+
+    def done_current(self) -> None:
+        """That thread lets go of it (before the window is destroyed)."""
+        self._glfw.make_context_current(None)
+
+    def release(self) -> None:
+        """Destroy it (main thread; no thread has it current any more)."""
+        global _glfw_users
+        if self.handle:
+            self._glfw.destroy_window(self.handle)
+            self.handle = None
+            _glfw_users -= 1
+
+
 @dataclass(frozen=True)
 class Event:
     kind: str          # "key", "button", "scroll", "motion", "drag", "leave", "resize", "close"
@@ -100,15 +136,7 @@ class Window:
         if not glfw.init():
             raise DisplayError("GLFW could not initialise the window system",
                                hint="check DISPLAY, or run with --headless")
-        glfw.default_window_hints()
-        glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
-        glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
-        glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
-        if platform == "osmesa":
-            glfw.window_hint(glfw.CONTEXT_CREATION_API, glfw.OSMESA_CONTEXT_API)
-        else:
-            glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
-        glfw.window_hint(glfw.VISIBLE, bool(visible))
+        _context_hints(glfw, platform, visible)
         glfw.window_hint(glfw.SCALE_TO_MONITOR, False)
         self._windowed = (width, height)
         self._windowed_pos = (64, 64)
@@ -261,6 +289,21 @@ class Window:
         except Exception:   # a GLFW without that platform: no handle, software copy
             return None
         return ("x11", int(ptr)) if ptr else None
+
+    def shared_context(self) -> "SharedContext":
+        """A second GL context sharing this window's textures (a hidden 1x1 window), for a
+        thread of its own: libmpv's render thread (playback/mpv_render.py). Made here, on
+        the main thread, as GLFW requires; made current on the thread that uses it."""
+        glfw = self._glfw
+        _context_hints(glfw, self.platform, False)
+        handle = glfw.create_window(1, 1, "a4kplay render", None, self.handle)
+        if not handle:
+            raise DisplayError("could not create a second OpenGL context sharing the window's",
+                               hint="the GL driver may not share contexts; try --headless")
+        global _glfw_users
+        _glfw_users += 1
+        glfw.make_context_current(self.handle)   # creating it may have changed the current one
+        return SharedContext(glfw, handle)
 
     def swap(self) -> None:
         self._glfw.swap_buffers(self.handle)

@@ -1,20 +1,21 @@
-"""One frame, top to bottom: render -> chain -> compose -> subtitles -> controls -> overlay ->
-present. The per-frame state lives here, apart from the session's long-lived parts.
+"""One frame, top to bottom: the rendered frame -> chain -> compose -> subtitles -> controls
+-> overlay -> present. The per-frame state lives here, apart from the session's long-lived
+parts.
 
-    libmpv renders the decoded frame into our source texture at once (its target time read
-        first, render.h's timing for an API user with work of its own), at the size the
-        plane bridge gives (playback/planes_bridge.py);
+    libmpv's render thread (playback/mpv_render.py) has already rendered the decoded frame
+        into a texture of its own, at the size the plane bridge gives
+        (playback/planes_bridge.py; a new size is asked here and re-rendered there), and
+        read its target time first (render.h's timing for an API user with work of its own);
     our chain runs to the video rectangle (straight into the window when nothing is
         composed; with the baseline into textures in A/B compare, composed by ui/present.py);
     subtitles, the controller and the overlay are drawn at output resolution;
-    glFinish, a wait until the target time, swap, report_swap.
+    glFinish, a wait until the target time, swap; the render thread reports the swap.
 
 What to show comes in a ``View`` from the play state (tier, compare mode, subtitles on);
-what happened goes back as the frame's tag (time, tier, late_ms, late, dropped), which the
-loop hands to its statistics and the governor once the GPU timer has the frame's time.
-Owned here: the source texture, the GPU timer, the last frame's geometry (screenshots redraw
-it), the CPU and lateness counters. A frame allocates no GL object: the source texture is
-made again only when libmpv's render size changes.
+what happened goes back as the frame's tag (time, tier, libmpv's pass times, late_ms, late,
+dropped), which the loop hands to its statistics and the governor once the GPU timer has
+the frame's time. Owned here: the GPU timer of our part, the last frame's geometry
+(screenshots redraw it), the CPU and lateness counters. A frame allocates no GL object.
 """
 from __future__ import annotations
 
@@ -44,41 +45,46 @@ class FramePath:
         self.window, self.video, self.chains, self.bridge = window, video, chains, bridge
         self.presenter, self.subtitles, self.controls = presenter, subtitles, controls
         self._draw_overlay, self._notify = draw_overlay, notify
+        self.mpv = video.renderer      # libmpv's render thread: frames and swap reports
         self.timer = gpu.GpuTimer()
-        self.src = gpu.Texture(*video.size, 4, "f16")
+        self.src = None          # the texture of the frame shown (the render thread's slot)
+        self.shown_gen = -1      # and what it was rendered for (mpv_render.Frame.gen)
         self.last = None         # (fw, fh, rect, left, right, split) of the last frame shown
         self.cpu_ms = 0.0        # our CPU per frame (compose to overlay)
-        # main-thread CPU seconds spent in libmpv's render and the buffer swap: work the
-        # loop does not own (bench subtracts it to report the loop's own cost)
+        # main-thread CPU seconds spent in the buffer swap: work the loop does not own
+        # (bench subtracts it to report the loop's own cost; libmpv renders on its thread)
         self.foreign_cpu_s = 0.0
         self.presented = 0
         self.late_frames = self.dropped_frames = 0
+        self.read_mpv_passes = False   # ask libmpv for its passes' times (stats, overlay)
         self._drops = 0
+        self._owed = False       # a stale frame of libmpv's was shown: its re-render counts
 
-    def draw(self, new: bool, view: View) -> dict | None:
-        """One frame (``new``: libmpv's next one, else ours again over the last); the tag
-        of a presented new frame, else None."""
+    def draw(self, frame, view: View) -> dict | None:
+        """One frame: ``frame`` is the render thread's newest (libmpv's next one, or the
+        one shown again at a new size), None to draw ours again over the last. The tag of a
+        presented frame of libmpv's, else None."""
         builds = self.chains.builds
         fw, fh = self.window.framebuffer_size()
         rect = letterbox(*self.video.size, fw, fh)
-        if rect.w:
+        if rect.w:   # libmpv renders at the size its passes give (a change re-renders)
             size = self.bridge.update(view.tier, view.compare != "off", rect.w, rect.h)
-            if size != self.src.size:         # libmpv renders at the size its passes give
-                self.src.release()
-                self.src = gpu.Texture(size[0], size[1], 4, "f16")
-        t = self.video.time_pos()          # read before rendering (mpv's advice)
-        tag = {"t": t, "tier": view.tier} if new else None
+            self.mpv.want(size, self.bridge.sent_count)
+        if frame is not None:
+            self.src, self.shown_gen = frame.tex, frame.gen
+        if self.src is None:
+            return None
+        libmpvs = frame is not None and frame.new      # a swap to report
+        new = self._counts(frame)
+        t = self.video.time_pos()
+        tag = {"t": t, "tier": view.tier, "mpv": self._mpv_passes(frame)} if new else None
         self.subtitles.set_time(t)
-        target = self.video.frame_target_us() if new else 0
         self.timer.begin(tag)
-        if new:
-            c = time.thread_time()
-            self.video.render(self.src.fbo, *self.src.size)
-            self.foreign_cpu_s += time.thread_time() - c
-        self.timer.stamp(self.bridge.label)
         if rect.w == 0:
             self.timer.end()
-            return None   # minimised: keep decoding, draw nothing
+            if libmpvs:
+                self.mpv.swapped()   # minimised: libmpv keeps its pace, nothing is drawn
+            return None
         t0 = time.perf_counter()
         left, right, split = self._compose(rect, fw, fh, view)
         if left is not None:                 # compare: composed by the presenter
@@ -92,26 +98,57 @@ class FramePath:
         self.timer.stamp("overlay")
         self.timer.end()
         self.cpu_ms = (time.perf_counter() - t0) * 1000.0
+        target = frame.target_us if new else 0
         if target:
             self._present_at(target)
         c = time.thread_time()
         self.window.swap()
+        swapped_us = self.video.now_us()
         self.foreign_cpu_s += time.thread_time() - c
+        if libmpvs:
+            self.mpv.swapped()
         if not new:
             return None
-        self.video.report_swap()
         self.presented += 1
         drops = self.video.drop_count()
         tag["dropped"] = drops > self._drops
         self._drops = drops
         # late: from libmpv's target time to the end of the swap; a frame that had to
         # compile a chain first is not counted late
-        tag["late_ms"] = max(0.0, (self.video.now_us() - target) / 1000.0) if target else 0.0
+        tag["late_ms"] = max(0.0, (swapped_us - target) / 1000.0) if target else 0.0
         tag["late"] = (self.chains.builds == builds and
                        tag["late_ms"] > 1000.0 / self.video.fps)
         self.late_frames += tag["late"]
         self.dropped_frames += tag["dropped"]
         return tag
+
+    def _counts(self, frame) -> bool:
+        """Whether this frame counts as libmpv's next one (a tag, ``presented``): a frame
+        of libmpv's rendered before the passes or size it runs with changed is shown but
+        owed, and the re-render that follows counts in its place."""
+        if frame is None:
+            return False
+        if frame.gen != self.mpv.gen:
+            self._owed = self._owed or frame.new
+            return False
+        counts = frame.new or self._owed
+        self._owed = False
+        return counts
+
+    def _mpv_passes(self, frame) -> list[tuple[str, float]]:
+        """libmpv's GPU time for this frame, the render thread's timer around its render
+        call; named by libmpv's own passes (``vo-passes``, asked without waiting, so the
+        names and shares are those of the frame before) when statistics or the overlay
+        want them. The governor counts the total."""
+        if frame.mpv_ms is None:
+            return []
+        if self.read_mpv_passes:
+            self.video.ask_render_passes()
+            named = self.video.render_passes
+            total = sum(ms for _, ms in named)
+            if named and total > 0:   # libmpv's shares of the measured time
+                return [(name, frame.mpv_ms * ms / total) for name, ms in named]
+        return [(self.bridge.label, frame.mpv_ms)]
 
     def _present_at(self, target_us: int) -> None:
         """Wait until libmpv's target time for this frame, our work done first (glFinish:
@@ -158,8 +195,9 @@ class FramePath:
         """The video's own size (libmpv's video-params), for the subtitle layer."""
         vp = self.video.props.get("video-params") or {}
         w, h = vp.get("w"), vp.get("h")
-        return (int(w), int(h)) if w and h else self.src.size
+        if w and h:
+            return int(w), int(h)
+        return self.src.size if self.src is not None else self.video.size
 
     def release(self) -> None:
-        for obj in (self.src, self.timer):
-            obj.release()
+        self.timer.release()     # the source textures are the render thread's

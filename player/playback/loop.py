@@ -118,6 +118,7 @@ class Player(MpvEvents, Screen):
         self._failures_shown = 0        # playlist entries that failed, said on screen
         self._settling = True           # between files: libmpv's changes are not the user's
         self.window = self.video = self.presenter = self.chains = None
+        self._render_context = None
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
         self.osc = Osc(self)                    # the on-screen controller (not headless)
@@ -134,7 +135,9 @@ class Player(MpvEvents, Screen):
             mpv_options = dict(opts.mpv_options)
             if opts.fullscreen:
                 mpv_options.setdefault("fullscreen", "yes")
-            self.video = Video(opts.paths, self.window.get_proc_address, self._wakeup,
+            self._render_context = self.window.shared_context()   # libmpv's thread's
+            self.video = Video(opts.paths, self._render_context,
+                               self.window.get_proc_address, self._wakeup,
                                audio=opts.audio, start=opts.start, options=mpv_options,
                                bindings=input_section(config.bindings), setup=opts.mpv_setup,
                                display=self.window.native_display())
@@ -244,12 +247,13 @@ class Player(MpvEvents, Screen):
                 self.notify(f"{action}: {e}")
         if self.quit:
             return False
-        if self.video.frame_due():
+        frame = self.video.renderer.take()
+        if frame is not None:
             before = self.presented
-            self._frame(new=True)
+            self._frame(frame)
             return self.presented > before
         if (self.redraw or self._overlay_expired() or self.osc.due()) and self.presented:
-            self._frame(new=False)   # before the first video frame there is nothing to show
+            self._frame(None)   # before the first video frame there is nothing to show
         return False
 
     def _on_event(self, ev) -> None:
@@ -311,10 +315,12 @@ class Player(MpvEvents, Screen):
         return False
 
     # ---- one frame -----------------------------------------------------------------------
-    def _frame(self, new: bool) -> None:
-        """One frame through the frame path (frame.py), with what the play state shows."""
+    def _frame(self, frame) -> None:
+        """One frame through the frame path (frame.py), with what the play state shows:
+        the render thread's newest (mpv_render.Frame), or None for ours again."""
         self.redraw = False
-        tag = self.frames.draw(new, View(
+        self.frames.read_mpv_passes = self.stats is not None or self.panel_shown()
+        tag = self.frames.draw(frame, View(
             tier=self.tier, scaler=self.config.profile(self.tier).scaler,
             compare=self.compare, split=self.split, show_baseline=self.flip_show_baseline,
             subtitles=self.sub_visible))
@@ -336,6 +342,9 @@ class Player(MpvEvents, Screen):
     def _collect_timings(self) -> None:
         """Timer results of earlier frames (never waiting): timings, governor, stats."""
         for total, passes, tag in self.timer.collect(with_tags=True):
+            if tag is not None and tag.get("mpv"):     # libmpv's part, on its thread
+                passes = tag["mpv"] + passes
+                total += sum(ms for _, ms in tag["mpv"])
             if tag is None or tag["tier"] == self.tier:   # not frames of a replaced chain
                 self.timings.add(total, passes)
             self.hud.gpu.append(total)
@@ -479,6 +488,9 @@ class Player(MpvEvents, Screen):
         if self.video is not None:
             self.video.close()
             self.video = None
+        if self._render_context is not None:
+            self._render_context.release()
+            self._render_context = None
         self.window.release()
         self.window = None
 

@@ -24,6 +24,7 @@ class PlaneBridge:
         self.whole = False            # the whole profile in our chain, nothing in libmpv
         self.label = MPV_RENDER       # the GPU timer's name for libmpv's render
         self._sent = None             # the plane shader text libmpv has now
+        self.sent_count = 0           # texts sent so far: the version libmpv renders with
         self._key = None              # what update() last computed it for
         self._broken: set = set()     # plane stages libmpv could not compile
         self._errors: set[str] = set()   # libmpv compile errors already said
@@ -52,6 +53,7 @@ class PlaneBridge:
         if text != self._sent:
             self._sent = text
             self.video.set_plane_shaders(text)
+            self.sent_count += 1
             n = 0 if text is None else text.count("//!HOOK ")
             self.label = f"{MPV_RENDER} + {n} plane pass{'es' * (n != 1)}" if n else MPV_RENDER
         self._size = size

@@ -41,11 +41,15 @@ class Screen:
             side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
             self.overlay.label(side, rect.x + rect.w - margin, y, "right")
         panel_lines = graph = None
-        if self.overlay_on or now < self.overlay_until:
+        if self.panel_shown():
             self._update_hud(rect)
             panel_lines = panel(self.hud, self.timings)
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
         self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph, progress)
+
+    def panel_shown(self) -> bool:
+        """The statistics panel is on screen (I toggles it, i shows it a while)."""
+        return self.overlay_on or time.monotonic() < self.overlay_until
 
     def progress(self) -> Progress:
         """mpv's seek bar: position, chapter marks, and its line of text."""

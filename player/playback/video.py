@@ -1,7 +1,7 @@
-"""libmpv and its render context: the playlist, mpv's input system, decoded frames -> our
-source texture at native size.
+"""libmpv: the playlist, mpv's input system, properties and commands; decoded frames reach
+our source texture at native size through its render thread (playback/mpv_render.py).
 
-This module owns the mpv core and the render context. mpv decodes, converts to RGB, keeps
+This module owns the mpv core and starts the render thread. mpv decodes, converts to RGB, keeps
 audio and video in sync and walks the playlist; it does not scale (the texture has the
 video's own display size, so mpv's rectangle is the whole texture). Its OSD is off
 (``osd-level=0``): what mpv would say on screen, our overlay says at output resolution.
@@ -17,13 +17,14 @@ libmpv's error codes are named once, in ``END_FILE_ERRORS`` (client.h's mpv_erro
 and translated here, at this boundary, into MediaError or a queued notice.
 
 Threading rules (libmpv): callbacks run on mpv threads and only append to a deque and wake
-the window loop; every mpv and GL call happens on the main thread. Teardown frees the
-render context before the core is terminated (the reverse aborts the process).
+the window loop; mpv commands and properties are the main thread's; the render context is
+its own thread's (playback/mpv_render.py: it never waits for the core, render.h's advanced
+control). Teardown frees the render context before the core is terminated (the reverse
+aborts the process). The core's options are decided in playback/mpv_options.py.
 """
 from __future__ import annotations
 
 import collections
-import ctypes
 import logging
 import os
 import re
@@ -36,6 +37,8 @@ from typing import Callable, Mapping, Sequence
 
 from player.base.errors import MediaError
 from player.base.paths import is_url
+from player.playback.mpv_options import core_options
+from player.playback.mpv_render import MpvRenderThread
 
 log = logging.getLogger(__name__)
 _COMPILE_ERROR = re.compile(r"\d+:\d+\(\d+\): error:")   # a GLSL compiler's "0:54(12): error:"
@@ -57,7 +60,7 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "sub-pos", "sub-speed", "secondary-sid", "current-tracks/sub", "sub-ass-override",
             "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
-FRAME_INFO_PRESENT = 1      # render.h: mpv_render_frame_info_flag
+PASSES_REPLY = 0xA4C0001    # our reply_userdata for the vo-passes request
 
 
 def import_mpv():
@@ -92,18 +95,11 @@ def check_path(path: str | os.PathLike) -> str:
     return str(p)
 
 
-def watch_later_dir(env: Mapping[str, str] | None = None) -> str:
-    """Where resume positions are kept unless --mpv watch-later-directory says otherwise."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
-    return os.path.join(base, "a4kplay", "watch_later")
-
-
 class Video:
     """A playlist played by libmpv, rendering into a texture we own."""
 
     def __init__(self, paths: Sequence[str | os.PathLike] | str | os.PathLike,
-                 get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
+                 context, get_proc_address: Callable[[str], int], wake: Callable[[], None], *,
                  audio: bool = True, start: float | None = None, paused: bool = False,
                  options: Mapping[str, str] | None = None, open_timeout: float = 20.0,
                  bindings: str = "", setup=None,
@@ -125,67 +121,21 @@ class Video:
         self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
         self._shader_count = 0
         self._planes_value: list[str] = []           # glsl-shaders as we last set it
-        self._dirty = False
-        self._closing = False       # close() has begun: libmpv's wake-ups are ignored
         self._wake = wake
         self.ended = False
         self.quit_asked = False     # libmpv shut down (a quit command), not end of playlist
-        self.ctx = None
+        self.renderer = None        # libmpv's render context, on its thread (mpv_render.py)
+        self.render_passes: list[tuple[str, float]] = []   # libmpv's, newest reply
+        self._passes_asked = False
         self.player = None
         self.display = None          # "x11" | "wayland": the handle libmpv's interop got
         self.size = (0, 0)
         self.size_known = False
         self.fps = 24.0
-        user = {k.replace("-", "_"): v for k, v in (options or {}).items()}
-        # In the order libmpv applies them (each as it is set): our defaults, then the
-        # viewer's mpv.conf (config/mpv_conf.py kept only what libmpv may apply), then what
-        # our rendering needs, then --mpv; a default --mpv names is set only by --mpv.
-        defaults = {"hwdec": "no", "input_default_bindings": "yes", "sub_auto": "fuzzy",
-                    "keep_open": "no", "watch_later_directory": watch_later_dir()}
-        conf_hwdec = setup.top_value("hwdec") if setup is not None else None
-        if ("hwdec" not in user and "gpu_hwdec_interop" not in user
-                and conf_hwdec in (None, "no")):
-            # software decoding: no hardware interop to probe (the probe prints a
-            # misleading "Cannot load libcuda.so.1" on machines without NVIDIA drivers)
-            defaults["gpu_hwdec_interop"] = "no"
-        opts = {k: v for k, v in defaults.items() if k not in user}
-        opts["config"] = "no"          # never libmpv's own reading: mpv_conf.py's
-        if setup is not None and setup.folder:
-            opts["config_dir"] = setup.folder      # mpv's ~~/ is the viewer's folder
-        if setup is not None and setup.include_text:
-            self._shader_dir = tempfile.mkdtemp(prefix="a4kplay-mpv-")
-            conf = os.path.join(self._shader_dir, "mpv.conf")
-            with open(conf, "w", encoding="utf-8") as f:
-                f.write(setup.include_text)
-            opts["include"] = conf
-        if setup is not None and setup.input_conf:
-            opts["input_conf"] = setup.input_conf
-        forced = {"vo": "libmpv", "dither_depth": "no", "osc": "no",
-                  "input_vo_keyboard": "no", "idle": "yes", "audio_display": "no",
-                  "osd_level": "0", "load_scripts": "no", "load_stats_overlay": "no",
-                  # subtitles are ours, drawn at output resolution (player/subs); libmpv
-                  # would draw them into the native-size frame, under the shaders
-                  "sub_visibility": "no"}
-        opts.update({k: v for k, v in forced.items() if k not in user})
-        if not audio:
-            user.setdefault("audio", "no")
-        if paused:
-            user.setdefault("pause", "yes")
-        if start is not None:
-            user.setdefault("start", str(start))
-        opts.update(user)
-        # the user's sub-visibility (--mpv, else mpv.conf) is our flag's start; libmpv's
-        # stays off
-        asked = user.get("sub_visibility", setup.top_value("sub-visibility") if setup else None)
-        self.sub_visibility = str(asked or "yes") not in ("no", "false")
-        opts["sub_visibility"] = "no"
-        # libmpv 0.35 does not create the watch-later folder: --mpv's, mpv.conf's or ours
-        later = user.get("watch_later_directory") or (
-            setup.top_value("watch-later-directory") if setup is not None else None) \
-            or opts["watch_later_directory"]
-        if later.startswith("~~/") and setup is not None and setup.folder:
-            later = os.path.join(setup.folder, later[3:])
-        _make_folder(later)
+        core = core_options(options, setup, audio=audio, start=start, paused=paused)
+        self._shader_dir = core.scratch
+        self.sub_visibility = core.sub_visibility
+        opts = core.options
         try:
             self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
@@ -207,16 +157,12 @@ class Video:
             for name in OBSERVED:
                 self.player.observe_property(name, self._on_property)
             self.player.register_message_handler(SECTION, self._on_message)
-            self._proc = mpv.MpvGlGetProcAddressFn(
-                lambda _ctx, name: get_proc_address(name.decode()))
             # the window's display lets libmpv's hwdec interop map frames on the GPU
             # (VAAPI over EGL/GLX) instead of copying them back through system memory
-            handle = {f"{display[0]}_display": display[1]} if display else {}
             self.display = display[0] if display else None
-            self.ctx = mpv.MpvRenderContext(self.player, "opengl",
-                                            opengl_init_params={"get_proc_address": self._proc},
-                                            **handle)
-            self.ctx.update_cb = self._on_update
+            self.renderer = MpvRenderThread(mpv, self.player, context, get_proc_address,
+                                            wake, display)
+            self.renderer.start()
             self.set_bindings(bindings)
             for i, p in enumerate(self.paths):
                 self.command("loadfile", p, "replace" if i == 0 else "append")
@@ -226,12 +172,6 @@ class Video:
             raise
 
     # ---- callbacks (mpv threads: deque appends and wake-ups only) -----------------------
-    def _on_update(self) -> None:
-        if self._closing:
-            return
-        self._dirty = True
-        self._wake()
-
     def _on_property(self, name, value) -> None:
         if name == "glsl-shaders":
             # someone else set libmpv's shader list (an input.conf key, an IPC client):
@@ -289,6 +229,8 @@ class Video:
                 self._events.append(("playback-restart", None))
             elif eid == ids.VIDEO_RECONFIG:
                 self._events.append(("video-reconfig", None))
+            elif eid == ids.GET_PROPERTY_REPLY and event.reply_userdata == PASSES_REPLY:
+                self._passes_reply(event)
             elif eid == ids.SHUTDOWN:
                 self._events.append(("shutdown", None))
                 self._loaded.set()
@@ -310,6 +252,7 @@ class Video:
             w, h = self.player.dwidth, self.player.dheight
             if w and h:
                 self.size = (int(w), int(h))
+                self.renderer.want(self.size, 0)   # until the frame path says the bridge's
                 self.fps = self._read_fps()
                 # what belongs to opening the first entry stays here; the rest is the loop's
                 self._events.extendleft(reversed([
@@ -346,28 +289,6 @@ class Video:
                          + "; ".join(f"{Path(f).name}: {w}" for f, w in self.failures))
 
     # ---- per frame (main thread) ---------------------------------------------------------
-    def frame_due(self) -> bool:
-        """True when libmpv has a new frame to render (consumes the update flag)."""
-        if not self._dirty:
-            return False
-        self._dirty = False
-        return self.ctx.update()
-
-    def frame_target_us(self) -> int:
-        """When libmpv wants the frame it has now shown (``next_frame_info``'s target time,
-        in ``now_us()``'s clock; 0: at once, e.g. a redraw while paused). Asked after
-        frame_due() said there is a frame, before rendering it (render.h)."""
-        mpv = self._mpv_mod
-        info = mpv.MpvRenderFrameInfo()
-        param = mpv.MpvRenderParam("invalid")
-        param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
-        param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
-        try:
-            mpv._mpv_render_context_get_info(self.ctx.handle, param)   # by value (render.h)
-        except (mpv.ShutdownError, SystemError, RuntimeError):
-            return 0     # quitting: present at once
-        return int(info.target_time) if info.flags & FRAME_INFO_PRESENT else 0
-
     def now_us(self) -> int:
         """libmpv's clock (mpv_get_time_us): what target times are given in; after the
         core shut down (a quit), the same clock read by Python (both are monotonic)."""
@@ -376,15 +297,30 @@ class Video:
         except (self._mpv_mod.ShutdownError, SystemError, RuntimeError, AttributeError):
             return time.monotonic_ns() // 1000
 
-    def render(self, fbo: int, w: int, h: int) -> None:
-        """The frame into our texture, at once: we do the timing (render.h's way for an
-        API user that runs work of its own after mpv's): the caller presents it at
-        frame_target_us() and then calls report_swap()."""
-        self.ctx.render(flip_y=False, opengl_fbo={"w": w, "h": h, "fbo": fbo},
-                        block_for_target_time=False)
+    def ask_render_passes(self) -> None:
+        """Ask libmpv for its passes' GPU times (``vo-passes``) without waiting: the render
+        thread answers it between frames; the reply lands in ``render_passes``. One request
+        at a time (a synchronous read would hold the frame for the round trip: 25 ms here)."""
+        if self._passes_asked or self.player is None:
+            return
+        mpv = self._mpv_mod
+        try:
+            # on python-mpv's event handle: the reply comes to the handle that asked, and
+            # python-mpv's event thread reads that one (our _on_event)
+            mpv._mpv_get_property_async(self.player._event_handle, PASSES_REPLY,
+                                        b"vo-passes", mpv.MpvFormat.NODE)
+            self._passes_asked = True
+        except (mpv.ShutdownError, SystemError, RuntimeError, AttributeError) as e:
+            log.debug("vo-passes: %s", e)
 
-    def report_swap(self) -> None:
-        self.ctx.report_swap()
+    def _passes_reply(self, event) -> None:
+        self._passes_asked = False
+        value = event.data.value if event.error >= 0 else None
+        fresh = value.get("fresh") if isinstance(value, dict) else None
+        # libmpv's own names (e.g. "upload frame", "user shader: ..."), GPU ms of the
+        # newest frame it rendered
+        self.render_passes = [(f"mpv: {p.get('desc', '?')}", int(p.get("last", 0)) / 1e6)
+                              for p in fresh or () if isinstance(p, dict)]
 
     def poll_events(self) -> list[tuple[str, object]]:
         out = []
@@ -515,28 +451,16 @@ class Video:
         self.command("seek", str(seconds), "absolute+exact")
 
     def close(self) -> None:
-        """Free the render context, then terminate the core (idempotent; GL current)."""
-        if self.ctx is not None:
-            # Not ``update_cb = None``: python-mpv drops the old ctypes callback before it
-            # tells libmpv, and a render thread still inside it then crashes (seen: a
-            # segfault closing the 20th player of a test). Our callback goes quiet instead;
-            # after free() libmpv calls it no more, and the ctx keeps it alive until then.
-            self._closing = True
-            self.ctx.free()
-            self.ctx = None
+        """Free the render context (its thread), then terminate the core (idempotent)."""
+        if self.renderer is not None:
+            self.renderer.close()      # frees the render context on its thread
+            self.renderer = None
         if self.player is not None:
             self.player.terminate()
             self.player = None
         if self._shader_dir is not None:
             shutil.rmtree(self._shader_dir, ignore_errors=True)
             self._shader_dir = None
-
-
-def _make_folder(path: str) -> None:
-    try:
-        os.makedirs(os.path.expanduser(path), exist_ok=True)
-    except OSError as e:   # resume will not work; playing does
-        log.warning("cannot make the watch-later folder %s: %s", path, e)
 
 
 def _bad_option(err, options: Mapping[str, str]) -> str:

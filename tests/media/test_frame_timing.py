@@ -134,3 +134,63 @@ def test_a_window_hands_libmpv_its_display_and_hwdec_falls_back_to_software(clip
                        env=player_env(), stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stderr
     assert len(json.loads(stats.read_text())["frames"]) >= 12
+
+
+# a pass on the true luma plane: libmpv runs it (render/planes.py), not our chain
+LUMA_PASS = """//!HOOK LUMA
+//!BIND HOOKED
+//!DESC test luma pass
+vec4 hook() {
+    vec4 acc = vec4(0.0);
+    for (int i = 0; i < 24; i++)
+        acc += HOOKED_texOff(vec2(float(i % 5) - 2.0, float(i / 5) - 2.0));
+    return mix(HOOKED_tex(HOOKED_pos), acc / 24.0, 0.001);
+}
+"""
+
+
+def test_libmpv_passes_are_timed_by_their_own_names(clips, tmp_path):
+    """libmpv's passes (vo-passes, answered by its render thread under advanced control)
+    appear in --stats by libmpv's names, the plane pass it runs for us among them, and the
+    frame's GPU time counts them: before, one lump "mpv render + 1 plane pass"."""
+    shader = tmp_path / "luma.glsl"
+    shader.write_text(LUMA_PASS)
+    stats = tmp_path / "passes.json"
+    r = subprocess.run([EXE, str(clips / "c24.mkv"), "--headless", "--size", "640x480",
+                        "--no-auto", "--no-audio", "--frames", "30", "--shader", str(shader),
+                        "--stats", str(stats)], capture_output=True, text=True, timeout=300,
+                       env=player_env(), stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(stats.read_text())
+    mine = {k: v for k, v in data["passes"].items() if "test luma pass" in k}
+    print(sorted(data["passes"]))
+    assert mine and all(k.startswith("mpv: ") for k in mine), sorted(data["passes"])
+    assert all(v["frames"] >= 10 and v["avg_ms"] > 0 for v in mine.values())
+    # one lump only for the first frames, before libmpv's first answer came
+    lump = sum(v["frames"] for k, v in data["passes"].items() if k.startswith("mpv render"))
+    assert lump < min(v["frames"] for v in mine.values())
+    own = [f["gpu_ms"] for f in data["frames"][6:] if f["gpu_ms"] is not None]
+    assert own and min(own) >= min(v["avg_ms"] for v in mine.values()) * 0.5
+
+
+def test_the_governor_stays_on_a_tier_that_fits(clips, tmp_path):
+    """A 10 fps clip (budget 85 ms) with a ladder whose top tier costs a few ms here: the
+    governor keeps it. Before, the frame's timer ran through libmpv's wait for the due
+    time (100 ms a frame at 10 fps), so it stepped down whatever the tier cost."""
+    config = tmp_path / "profiles.yaml"
+    config.write_text("profiles:\n"
+                      "  Cheap: {shaders: [], scaler: bicubic}\n"
+                      "  Cheaper: {shaders: [], scaler: bilinear}\n"
+                      "default: Cheap\n"
+                      "ladder: [Cheap, Cheaper]\n")
+    stats = tmp_path / "gov.json"
+    r = subprocess.run([EXE, str(clips / "c10.mkv"), "--headless", "--size", "640x480",
+                        "--no-audio", "--config", str(config), "--stats", str(stats)],
+                       capture_output=True, text=True, timeout=300, env=player_env(),
+                       stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(stats.read_text())
+    assert data["budget_ms"] == pytest.approx(85.0)
+    assert len(data["frames"]) >= 30
+    assert data["decisions"] == [], data["decisions"]
+    assert {f["tier"] for f in data["frames"]} == {"Cheap"}

@@ -126,7 +126,7 @@ def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
         key(player, glfw.KEY_C)
         assert player.compare == "split"
         player.step()
-        player._frame(new=False)
+        player._frame(None)
         fw, fh, rect = player._last[:3]
         shot = player.capture(overlay=False)
         video = shot[rect.y:rect.y + rect.h, rect.x:rect.x + rect.w]
@@ -141,10 +141,10 @@ def test_keys_select_profiles_and_compare_split_by_pixels(gl, clip, tmp_path):
         assert player.split > 0.5
         key(player, glfw.KEY_C)
         assert player.compare == "flip"
-        player._frame(new=False)
+        player._frame(None)
         np.testing.assert_allclose(colour(player), [1, 0, 1], atol=0.01)
         key(player, glfw.KEY_C, glfw.MOD_SHIFT)  # C flips: the baseline, whole frame
-        player._frame(new=False)
+        player._frame(None)
         assert colour(player)[1] > 0.05
         key(player, glfw.KEY_C)
         assert player.compare == "off"
@@ -191,17 +191,17 @@ def test_overlay_keys_compare_flag_fullscreen_and_editor(gl, clip, tmp_path, mon
     player = start(gl, clip, cfg, compare=True)
     try:
         assert player.compare == "split"                     # --compare starts split
-        player._frame(new=False)
+        player._frame(None)
         assert {"label0", "label1"} <= set(player.overlay.boxes)   # both sides labelled
         assert "panel" not in player.overlay.boxes
         key(player, glfw.KEY_I, glfw.MOD_SHIFT)             # I: overlay on
-        player._frame(new=False)
+        player._frame(None)
         assert {"panel", "graph"} <= set(player.overlay.boxes)
         key(player, glfw.KEY_I, glfw.MOD_SHIFT)             # I again: off
-        player._frame(new=False)
+        player._frame(None)
         assert "panel" not in player.overlay.boxes
         key(player, glfw.KEY_I)                             # i: shown for a while
-        player._frame(new=False)
+        player._frame(None)
         assert "panel" in player.overlay.boxes
 
         key(player, glfw.KEY_F, until=lambda: player.video.props.get("fullscreen"))

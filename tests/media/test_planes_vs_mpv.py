@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -163,7 +164,12 @@ def test_a_plane_pass_reloads_live(clip, tmp_path):
                 if p.step() or p.presented:
                     break
             p.redraw = True
-            p._frame(new=True)
+            p.step()                  # the bridge sends libmpv this config's plane passes
+            for _ in range(400):      # until the frame shown was rendered with them
+                if p.frames.shown_gen == p.video.renderer.gen:
+                    break
+                p.step()
+                time.sleep(0.01)
             return p.capture(overlay=False).astype(np.float64)
         grey = shot()
         shader.write_text(GREY_CHROMA.replace("0.25 *", "1.0 *"))    # full saturation
@@ -201,14 +207,19 @@ def test_a_plane_pass_libmpv_cannot_compile_is_turned_off_and_said(clip, tmp_pat
                        auto=False)
     p = Player(opts, with_overrides(load_config(), [str(shader)], "bilinear"))
     try:
-        for _ in range(300):
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
             if p.step() or p.presented:
                 p.redraw = True
             if any("cannot compile" in m for _, m in p.messages):
                 break
         said = [m for _, m in p.messages if "cannot compile" in m]
         assert said and "GL_A4K_no_such_extension" in said[0]
-        p._frame(new=True)
+        while time.monotonic() < deadline:   # the frame rendered without the passes
+            p.redraw = True
+            p.step()
+            if p.frames.shown_gen == p.video.renderer.gen:
+                break
         shown = p.capture(overlay=False)
         assert np.abs(shown - plain).max() <= 1.5 / 255
     finally:

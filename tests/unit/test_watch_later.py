@@ -1,7 +1,7 @@
 """Where resume positions go unless --mpv watch-later-directory says otherwise."""
 from __future__ import annotations
 
-from player.playback.video import watch_later_dir
+from player.playback.mpv_options import watch_later_dir
 
 
 def test_watch_later_folder_follows_xdg_state_home(monkeypatch, tmp_path):
