@@ -150,6 +150,17 @@ class FramePath:
                 return [(name, frame.mpv_ms * ms / total) for name, ms in named]
         return [(self.bridge.label, frame.mpv_ms)]
 
+    def collect(self) -> list[tuple]:
+        """Frames whose GPU times are in, oldest first (never waits): (total ms, passes,
+        tag); libmpv's part (measured on its thread, in the tag) counted in both."""
+        out = []
+        for total, passes, tag in self.timer.collect(with_tags=True):
+            if tag is not None and tag.get("mpv"):
+                passes = tag["mpv"] + passes
+                total += sum(ms for _, ms in tag["mpv"])
+            out.append((total, passes, tag))
+        return out
+
     def _present_at(self, target_us: int) -> None:
         """Wait until libmpv's target time for this frame, our work done first (glFinish:
         a software renderer runs queued commands only when flushed), so that the swap,

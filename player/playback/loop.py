@@ -1,22 +1,24 @@
 """The play loop: owns the order of one turn, the one path of state changes, start-up and
 shutdown.
 
-One turn, on the main thread with the context current:
+One turn, on the main thread with the window's context current:
 1. poll window events; keys, buttons and wheel go to the controller first, then to
    libmpv's input system (input.py);
 2. drain libmpv's events: our script messages become queued actions, property changes
    become notices, playlist events start the next file (mpv_events.py);
 3. apply every queued action (keys, IPC, governor, reload) through one path, ``_apply``;
-4. if libmpv has a frame, draw it through the frame path (frame.py: render at once, chain,
-   compose, subtitles, controller, overlay, present at libmpv's target time);
+4. take the newest frame libmpv's render thread rendered (mpv_render.py), if any, and draw
+   it through the frame path (frame.py: chain, compose, subtitles, controller, overlay,
+   present at libmpv's target time);
 5. collect GPU timings that finished earlier; the governor may queue a tier change.
 
-Long-lived state (chains, the libmpv session and its plane bridge, the window) is apart
-from what a frame needs (frame.py owns that); a frame allocates no GL object. Shutdown:
-chains and textures, then the render context, then mpv, then the window. What libmpv says
-is handled in mpv_events.py, what is drawn over the picture and the screenshots in
-screen.py (mixins of Player, still: the next cut is a play state that actions change
-through methods).
+The parts, each with one job: which profile plays and the governor (tiers.py), what libmpv
+runs for us (planes_bridge.py), libmpv's core (video.py) and its render thread
+(mpv_render.py), the frame path (frame.py). Long-lived state is apart from what a frame
+needs; a frame allocates no GL object. Shutdown: our GL objects, then libmpv's render
+thread (it frees the render context), then the core, then the contexts and the window.
+What libmpv says is handled in mpv_events.py, what is drawn over the picture and the
+screenshots in screen.py (mixins of Player, still); the play command's run in play.py.
 """
 from __future__ import annotations
 
@@ -28,17 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from player.base.errors import A4kError, MediaError
+from player.base.errors import A4kError
 from player.config import edit
 from player.config.keymap import Action, input_section
 from player.config.profiles import Config, load_config
 from player.config.reload import Watcher
-from player.gl import gpu
 from player.gl.window import Window
 from player.playback import commands
 from player.playback.chainset import ChainSet
 from player.playback.frame import FramePath, View
-from player.playback.governor import Governor
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
 from player.playback.mpv_modes import MpvShaderModes
@@ -47,7 +47,8 @@ from player.playback.osc import Osc
 from player.playback.planes_bridge import PlaneBridge
 from player.playback.screen import Screen
 from player.playback.stats import StatsRecorder
-from player.playback.video import QuitWhileOpening, Video
+from player.playback.tiers import Tiers
+from player.playback.video import Video
 from player.render.chain import Timings
 from player.subs import Subtitles
 from player.ui.hud import MESSAGE_SECONDS, HudState
@@ -79,19 +80,15 @@ class PlayOptions:
 class Player(MpvEvents, Screen):
     def __init__(self, opts: PlayOptions, config: Config):
         self.opts = opts
-        self.config = config
         self.queue: collections.deque = collections.deque()
         self.messages: list[tuple[float, str]] = []
-        self.profile = opts.profile or config.default  # the user's choice: the ceiling
-        config.profile(self.profile)  # ProfileError now, before any window opens
-        self.tier = self.profile                        # what plays now (governor may lower)
-        self.rule = ""                                  # the source rule that chose it
-        self.governor = None
+        self.chains = ChainSet(config)          # built on first use (GL from then on)
+        # which profile plays (ProfileError now, before any window opens): tiers.py
+        self.tiers = Tiers(config, self.chains, opts.profile, opts.auto, self.notify)
         self.stats = None
         self.timings = Timings()
         self.frames = None                      # the frame path and its state (frame.py)
         self.reload_error: str | None = None   # shown on screen until a reload succeeds
-        self._past_decisions: list = []        # of governors replaced
         self.overlay = None
         self.overlay_on = False                 # I toggles
         self.overlay_until = 0.0                # i shows it until then
@@ -117,7 +114,7 @@ class Player(MpvEvents, Screen):
         self._entry_set_up = -1         # the playlist entry _new_file last set up
         self._failures_shown = 0        # playlist entries that failed, said on screen
         self._settling = True           # between files: libmpv's changes are not the user's
-        self.window = self.video = self.presenter = self.chains = None
+        self.window = self.video = self.presenter = None
         self._render_context = None
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
@@ -129,9 +126,8 @@ class Player(MpvEvents, Screen):
             # them (seen: a paused start never showed its first frame).
             self.presenter = Presenter()
             self.overlay = Overlay()
-            self.chains = ChainSet(config)
             self.chains.get(self.profile, False)
-            self._warm_ladder()
+            self.tiers.warm_ladder()
             mpv_options = dict(opts.mpv_options)
             if opts.fullscreen:
                 mpv_options.setdefault("fullscreen", "yes")
@@ -156,24 +152,11 @@ class Player(MpvEvents, Screen):
             self.sub_visible = self.video.sub_visibility
             self._sub_params()
             if opts.stats:
-                self.stats = StatsRecorder(self.video.fps, self._budget(self.video.fps))
+                self.stats = StatsRecorder(self.video.fps, self.budget_ms())
             self._new_file()
         except BaseException:
             self.close()
             raise
-
-    def _warm_ladder(self) -> None:
-        """Build, and run once on a small frame, the tiers the governor may step down to:
-        drivers finish compiling on the first draw, and a switch must not stall on that."""
-        ladder = self.config.ladder
-        if self.profile not in ladder:
-            return
-        dummy = gpu.Texture(64, 36, 4, "f16")
-        try:
-            for name in ladder[ladder.index(self.profile):]:
-                self.chains.get(name, False).run(dummy, 128, 72)
-        finally:
-            dummy.release()
 
     # ---- files of the playlist ------------------------------------------------------------
     def _new_file(self) -> None:
@@ -188,31 +171,7 @@ class Player(MpvEvents, Screen):
         self.window.set_title(f"a4kplay - {label if count > 1 else name}")
         if count > 1 and self.files_started > 1:
             self.notify(f"Playlist: {label}")
-        if self.opts.profile is None and self.config.rules:
-            self._apply_rules()
-        self._start_governor()
-
-    def _apply_rules(self) -> None:
-        from player.config.rules import choose, describe
-        w, h = self.video.size
-        rule = choose(self.config.rules, w, h, self.video.fps)
-        if rule is None:
-            self.rule = ""
-            return
-        self.rule = describe(rule)
-        if rule.profile != self.profile:
-            self.select_profile(rule.profile, why=self.rule)
-
-    def _start_governor(self) -> None:
-        if self.governor is not None:
-            self._past_decisions += self.governor.decisions
-        self.governor = None
-        ladder = self.config.ladder
-        if self.profile in ladder:
-            self.governor = Governor(ladder, self.config.governor, self.video.fps,
-                                     start=self.profile)
-            self.governor.enabled = self.opts.auto and self.config.governor.enabled
-            self.tier = self.profile
+        self.tiers.new_file(self.video.size, self.video.fps, self.bridge.whole)
 
     # ---- wake-ups from mpv's thread ------------------------------------------------------
     def _wakeup(self) -> None:
@@ -267,18 +226,6 @@ class Player(MpvEvents, Screen):
     def _keypress(self, name: str) -> None:
         self.video.keypress(name)
 
-    def _divider_at(self, x: float) -> bool:
-        """In split compare, put the divider under the pointer (x in window coordinates)."""
-        if self.compare != "split" or not self._last:
-            return False
-        fw, rect = self._last[0], self._last[2]
-        if not rect.w:
-            return False
-        self.split = min(1.0, max(0.0, (x * fw / max(1, self.window.window_size()[0])
-                                        - rect.x) / rect.w))
-        self.redraw = True
-        return True
-
     def _reconfigured(self) -> None:
         """The video's size or frame rate changed (a new file, or mid-stream): new source
         texture, budget; a new playlist entry also gets its rules and governor."""
@@ -293,26 +240,7 @@ class Player(MpvEvents, Screen):
             self.governor.set_fps(self.video.fps)
 
     def budget_ms(self) -> float:
-        if self.governor is not None:
-            return self.governor.budget_ms
-        return self._budget(self.video.fps)
-
-    def _budget(self, fps: float) -> float:
-        return self.config.governor.headroom * 1000.0 / fps
-
-    def _overlay_expired(self) -> bool:
-        """Something on screen timed out (a message, the `i` panel): draw once more."""
-        now = time.monotonic()
-        due = [t + MESSAGE_SECONDS for t, _ in self.messages]
-        for attr in ("overlay_until", "progress_until"):
-            if getattr(self, attr):
-                due.append(getattr(self, attr))
-        if any(now >= d for d in due):
-            for attr in ("overlay_until", "progress_until"):
-                if getattr(self, attr) and now >= getattr(self, attr):
-                    setattr(self, attr, 0.0)
-            return True
-        return False
+        return self.tiers.budget_ms(self.video.fps)
 
     # ---- one frame -----------------------------------------------------------------------
     def _frame(self, frame) -> None:
@@ -329,22 +257,9 @@ class Player(MpvEvents, Screen):
             self.quit = True
         self._collect_timings()
 
-    # the frame path's state, read by the overlay, screenshots, bench and the tests
-    presented = property(lambda self: self.frames.presented if self.frames else 0)
-    src = property(lambda self: self.frames.src if self.frames else None)
-    timer = property(lambda self: self.frames.timer if self.frames else None)
-    _last = property(lambda self: self.frames.last if self.frames else None)
-    cpu_ms = property(lambda self: self.frames.cpu_ms if self.frames else 0.0)
-    foreign_cpu_s = property(lambda self: self.frames.foreign_cpu_s if self.frames else 0.0)
-    late_frames = property(lambda self: self.frames.late_frames if self.frames else 0)
-    dropped_frames = property(lambda self: self.frames.dropped_frames if self.frames else 0)
-
     def _collect_timings(self) -> None:
-        """Timer results of earlier frames (never waiting): timings, governor, stats."""
-        for total, passes, tag in self.timer.collect(with_tags=True):
-            if tag is not None and tag.get("mpv"):     # libmpv's part, on its thread
-                passes = tag["mpv"] + passes
-                total += sum(ms for _, ms in tag["mpv"])
+        """Frames whose GPU time is known (never waiting): timings, governor, stats."""
+        for total, passes, tag in self.frames.collect():
             if tag is None or tag["tier"] == self.tier:   # not frames of a replaced chain
                 self.timings.add(total, passes)
             self.hud.gpu.append(total)
@@ -359,29 +274,39 @@ class Player(MpvEvents, Screen):
                 if target is not None:
                     self.queue.append(Action("governor", target))
 
+    # which profile plays (tiers.py), read by the overlay, the controller and the tests
+    config = property(lambda self: self.tiers.config)
+    profile = property(lambda self: self.tiers.profile)
+    tier = property(lambda self: self.tiers.tier)
+    rule = property(lambda self: self.tiers.rule)
+    governor = property(lambda self: self.tiers.governor)
+    # the frame path's state, read by the overlay, screenshots, bench and the tests
+    presented = property(lambda self: self.frames.presented if self.frames else 0)
+    src = property(lambda self: self.frames.src if self.frames else None)
+    timer = property(lambda self: self.frames.timer if self.frames else None)
+    _last = property(lambda self: self.frames.last if self.frames else None)
+    cpu_ms = property(lambda self: self.frames.cpu_ms if self.frames else 0.0)
+    foreign_cpu_s = property(lambda self: self.frames.foreign_cpu_s if self.frames else 0.0)
+    late_frames = property(lambda self: self.frames.late_frames if self.frames else 0)
+    dropped_frames = property(lambda self: self.frames.dropped_frames if self.frames else 0)
+
     # ---- state changes: the one path -------------------------------------------------------
     def _apply(self, action: Action) -> None:
         """Every state change (our bindings, IPC script messages, governor, reload)."""
         self.applied += 1
         if action.name == "governor":
-            self._governor_switch(str(action.arg))
+            if self.tiers.step_to(str(action.arg), self.bridge.whole):
+                self.timings = Timings()
+                self.redraw = True
         else:
             commands.run(self, action)
 
     def select_profile(self, name: str, why: str = "") -> None:
         """The user's choice (or a source rule's): plays now, and is the governor's ceiling."""
-        try:
-            self.config.profile(name)
-            self.chains.get(name, self.bridge.whole if self.bridge else False)
-        except A4kError as e:
-            self.notify(f"cannot switch to {name}: {e}")
-            return
-        self.profile = self.tier = name
-        self.timings = Timings()   # per-pass figures of the old chain no longer apply
-        if self.governor is not None and name in self.governor.ladder:
-            self.governor.set_ceiling(name, self.video.time_pos())
-        self.notify(f"profile: {name}" + (f" ({why})" if why else ""))
-        self.redraw = True
+        if self.tiers.select(name, why, self.bridge.whole if self.bridge else False,
+                             self.video.time_pos() if self.video else 0.0):
+            self.timings = Timings()   # per-pass figures of the old chain no longer apply
+            self.redraw = True
 
     def reload(self) -> None:
         """profiles.yaml or a shader changed: build the new chains beside the live ones and
@@ -395,24 +320,13 @@ class Player(MpvEvents, Screen):
             if e.path and Path(e.path).exists():
                 self.watcher.set_paths(set(self.watcher.paths) | {e.path})
             return
-        old_ladder = self.config.ladder
         changed = [Path(p).name for p in self.watcher.changed]
-        self.config = config
+        self.tiers.reloaded(config, self.video.fps)
         self._shots.folder = config.screenshot_dir
         self.osc.configure(config.osc)
         self.watcher.set_paths(config.source_paths())
         self.video.set_bindings(input_section(config.bindings))
         self.reload_error = None
-        if self.profile not in config.profiles:
-            self.notify(f"profile {self.profile} is gone; playing {config.default}")
-            self.profile = self.tier = config.default
-        if self.tier not in config.profiles:
-            self.tier = self.profile
-        if config.ladder != old_ladder or self.governor is None:
-            auto = self.governor.enabled if self.governor else self.opts.auto
-            self._start_governor()
-            if self.governor is not None:
-                self.governor.enabled = auto and config.governor.enabled
         self.notify("reloaded " + ", ".join(changed))
         self.redraw = True
 
@@ -422,19 +336,6 @@ class Player(MpvEvents, Screen):
         from player.config.profiles import SHIPPED_CONFIG
         return load_config(None if Path(self.config.path) == SHIPPED_CONFIG
                            else self.config.path)
-
-    def _governor_switch(self, tier: str) -> None:
-        try:
-            self.chains.get(tier, self.bridge.whole)
-        except A4kError as e:
-            self.notify(f"auto quality cannot use {tier}: {e}")
-            self.governor.set_ceiling(self.tier)   # stay: the governor must not wait for it
-            return
-        reason = self.governor.last_decision.reason if self.governor.last_decision else ""
-        self.notify(f"auto: {self.tier} -> {tier} ({reason})")
-        self.tier = tier
-        self.timings = Timings()
-        self.redraw = True
 
     def show_progress(self) -> None:
         self.progress_until = time.monotonic() + MESSAGE_SECONDS
@@ -467,9 +368,7 @@ class Player(MpvEvents, Screen):
         from OpenGL import GL
         GL.glFinish()
         self._collect_timings()   # the last frames' timings are ready now
-        self.stats.add_decisions(self._past_decisions)
-        if self.governor is not None:
-            self.stats.add_decisions(self.governor.decisions)
+        self.stats.add_decisions(self.tiers.decisions())
         self.stats.write(path)
 
     # ---- teardown ----------------------------------------------------------------------
@@ -480,7 +379,7 @@ class Player(MpvEvents, Screen):
         if self.window.handle:
             self.window.make_current()
         for obj in (self.subtitles, self.chains, self.presenter, self.overlay, self.frames,
-                    getattr(self, "osc", None)):
+                    getattr(self, "osc", None), self.bridge):
             if obj is not None:
                 obj.release()
         self.subtitles = self.chains = self.presenter = self.overlay = self.frames = None
@@ -495,46 +394,8 @@ class Player(MpvEvents, Screen):
         self.window = None
 
 
-# the exit screenshot waits this long at most for the subtitle track to be read (a stream)
-SCREENSHOT_SUBTITLE_WAIT_S = 10.0
-
-
 def _default_window_size(vw: int, vh: int) -> tuple[int, int]:
     """Twice the video's size for small videos, fitted into 1920x1080, aspect kept."""
     scale = min(2.0, 1920 / vw, 1080 / vh)
     scale = max(scale, min(1.0, 1920 / vw, 1080 / vh))
     return max(1, round(vw * scale)), max(1, round(vh * scale))
-
-
-def play(opts: PlayOptions, config: Config) -> int:
-    """Play the playlist; 0, or 1 when some entries could not be played (each said)."""
-    try:
-        player = Player(opts, config)
-    except QuitWhileOpening:  # quit before the first frame of a slow start: as asked
-        if opts.screenshot:
-            raise MediaError("quit before a frame was shown, so no screenshot was written",
-                             path=opts.screenshot) from None
-        return 0
-    try:
-        code = player.run()
-        if opts.stats:
-            player.write_stats(opts.stats)
-        # nothing shown because the playlist ended on its own, not because the user quit
-        # first (q before the first frame of a slow start is not a broken file)
-        if player.presented == 0 and player.video.ended and not player.video.quit_asked:
-            raise MediaError("libmpv could not decode any video frame from this file",
-                             path=opts.paths[0])
-        if opts.screenshot:
-            if player.presented == 0 and player._last is None:
-                raise MediaError("no frame was presented, so no screenshot was written",
-                                 path=opts.screenshot)
-            player.subtitles.settle(SCREENSHOT_SUBTITLE_WAIT_S)
-            player.screenshot(opts.screenshot)
-        failures = player.video.failures
-        if failures:
-            print(f"a4kplay: {len(failures)} of {len(opts.paths)} files could not be played: "
-                  + "; ".join(f"{Path(f).name}: {w}" for f, w in failures), file=sys.stderr)
-            code = code or 1
-        return code
-    finally:
-        player.close()

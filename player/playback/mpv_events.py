@@ -69,9 +69,9 @@ class MpvEvents:
                 self.select_profile(back, why="glsl-shaders cleared")
             return
         self.modes.entering(self.profile)
-        self.config = dataclasses.replace(
-            self.config, profiles=MappingProxyType({**self.config.profiles, prof.name: prof}))
-        self.chains.define(self.config, prof.name)
+        self.tiers.add_profile(dataclasses.replace(
+            self.config, profiles=MappingProxyType({**self.config.profiles, prof.name: prof})),
+            prof.name)
         self.select_profile(prof.name, why="glsl-shaders from mpv")
 
     def _renderer_error(self, text: str) -> None:

@@ -47,6 +47,17 @@ class Frame:
     gen: int                 # what it was rendered for (want()'s count when it began)
 
 
+def named_passes(vo_passes) -> list[tuple[str, float]]:
+    """libmpv's ``vo-passes`` value -> [("mpv: its name", GPU ms of the newest frame)] for
+    the passes of a fresh frame (not a redraw), in its order; [] for anything else."""
+    fresh = vo_passes.get("fresh") if isinstance(vo_passes, dict) else None
+    out = []
+    for p in fresh if isinstance(fresh, list) else ():
+        if isinstance(p, dict) and isinstance(p.get("last"), (int, float)):
+            out.append((f"mpv: {p.get('desc') or '?'}", p["last"] / 1e6))
+    return out
+
+
 class MpvRenderThread:
     def __init__(self, mpv_mod, core, context, get_proc_address: Callable[[str], int],
                  wake: Callable[[], None], display: tuple[str, int] | None = None):

@@ -12,6 +12,10 @@ the GPU timer's name for libmpv's render, and what to do when libmpv cannot comp
 """
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 from player.render.planes import chroma_size
 
 MPV_RENDER = "mpv render"
@@ -25,6 +29,7 @@ class PlaneBridge:
         self.label = MPV_RENDER       # the GPU timer's name for libmpv's render
         self._sent = None             # the plane shader text libmpv has now
         self.sent_count = 0           # texts sent so far: the version libmpv renders with
+        self._folder: str | None = None   # our files of plane passes (one per text sent)
         self._key = None              # what update() last computed it for
         self._broken: set = set()     # plane stages libmpv could not compile
         self._errors: set[str] = set()   # libmpv compile errors already said
@@ -52,12 +57,27 @@ class PlaneBridge:
                         max(1, round(size[1] * plan.size[1] / h)))
         if text != self._sent:
             self._sent = text
-            self.video.set_plane_shaders(text)
             self.sent_count += 1
+            self.video.set_plane_file(self._write(text) if text is not None else None)
             n = 0 if text is None else text.count("//!HOOK ")
             self.label = f"{MPV_RENDER} + {n} plane pass{'es' * (n != 1)}" if n else MPV_RENDER
         self._size = size
         return size
+
+    def _write(self, text: str) -> str:
+        """The passes as a file of ours for libmpv (a new name each time: libmpv reloads
+        a list whose names changed)."""
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="a4kplay-planes-")
+        path = os.path.join(self._folder, f"planes-{self.sent_count}.glsl")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def release(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
 
     def resend(self) -> None:
         """Someone else set libmpv's shader list: send ours again at the next frame."""

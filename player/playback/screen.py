@@ -47,6 +47,32 @@ class Screen:
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
         self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph, progress)
 
+    def _overlay_expired(self) -> bool:
+        """Something on screen timed out (a message, the `i` panel): draw once more."""
+        now = time.monotonic()
+        due = [t + MESSAGE_SECONDS for t, _ in self.messages]
+        for attr in ("overlay_until", "progress_until"):
+            if getattr(self, attr):
+                due.append(getattr(self, attr))
+        if any(now >= d for d in due):
+            for attr in ("overlay_until", "progress_until"):
+                if getattr(self, attr) and now >= getattr(self, attr):
+                    setattr(self, attr, 0.0)
+            return True
+        return False
+
+    def _divider_at(self, x: float) -> bool:
+        """In split compare, put the divider under the pointer (x in window coordinates)."""
+        if self.compare != "split" or not self._last:
+            return False
+        fw, rect = self._last[0], self._last[2]
+        if not rect.w:
+            return False
+        self.split = min(1.0, max(0.0, (x * fw / max(1, self.window.window_size()[0])
+                                        - rect.x) / rect.w))
+        self.redraw = True
+        return True
+
     def panel_shown(self) -> bool:
         """The statistics panel is on screen (I toggles it, i shows it a while)."""
         return self.overlay_on or time.monotonic() < self.overlay_until

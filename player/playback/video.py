@@ -29,30 +29,20 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from player.base.errors import MediaError
-from player.base.paths import is_url
+from player.playback.mpv_errors import (END_FILE_ERRORS, QuitWhileOpening, bad_option,
+                                         check_path, import_mpv)
 from player.playback.mpv_options import core_options
-from player.playback.mpv_render import MpvRenderThread
+from player.playback.mpv_render import MpvRenderThread, named_passes
 
 log = logging.getLogger(__name__)
 _COMPILE_ERROR = re.compile(r"\d+:\d+\(\d+\): error:")   # a GLSL compiler's "0:54(12): error:"
 
-# client.h, enum mpv_error: what an end-file error means for the user
-END_FILE_ERRORS = {
-    -12: "a command libmpv ran for this file failed",
-    -13: "the file could not be loaded",
-    -14: "the audio output could not be opened (try --no-audio or --mpv ao=null)",
-    -15: "the video output could not be opened",
-    -16: "no audio or video stream libmpv can play in this file",
-    -17: "not a media file libmpv can read (unrecognised format)",
-    -18: "this file needs something this system does not support",
-}
 # pushed by libmpv when they change: read by the loop without a round trip per frame
 OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volume", "mute",
             "sub-delay", "sid", "aid", "chapter", "playlist-pos", "playlist-count",
@@ -61,38 +51,6 @@ OBSERVED = ("time-pos", "frame-drop-count", "duration", "pause", "speed", "volum
             "video-params", "playlist", "glsl-shaders")
 SECTION = "a4kplay"
 PASSES_REPLY = 0xA4C0001    # our reply_userdata for the vo-passes request
-
-
-def import_mpv():
-    """python-mpv, or a MediaError saying how to install libmpv."""
-    try:
-        import mpv
-    except OSError:
-        raise MediaError("libmpv is not installed or cannot be loaded",
-                         hint="install it: apt-get install libmpv2 (make demo does this)") from None
-    return mpv
-
-
-class QuitWhileOpening(Exception):
-    """libmpv shut down (the user quit) before the first entry showed its video: not an
-    error, the command line exits 0."""
-
-
-def check_path(path: str | os.PathLike) -> str:
-    """Fail early, with a clear message, on a path libmpv would only report vaguely; the
-    path to hand libmpv (a URL untouched)."""
-    if is_url(str(path)):
-        return str(path)
-    p = Path(path).expanduser()
-    if not p.exists():
-        raise MediaError("no such file", path=str(path), hint="check the path")
-    if p.is_dir():
-        raise MediaError("is a directory, not a media file", path=str(path))
-    if not os.access(p, os.R_OK):
-        raise MediaError("permission denied: the file is not readable", path=str(path))
-    if p.stat().st_size == 0:
-        raise MediaError("the file is empty", path=str(path))
-    return str(p)
 
 
 class Video:
@@ -118,8 +76,7 @@ class Video:
         self._entry = 0                              # libmpv's id of the entry playing now
         self.loaded_entry = -1                       # the entry whose file-loaded came last
         self._names: dict[int, str] = {}             # entry id -> its file, from "playlist"
-        self._shader_dir: str | None = None          # plane-hook shaders handed to libmpv
-        self._shader_count = 0
+        self._scratch: str | None = None             # our folder for the mpv.conf include
         self._planes_value: list[str] = []           # glsl-shaders as we last set it
         self._wake = wake
         self.ended = False
@@ -133,14 +90,14 @@ class Video:
         self.size_known = False
         self.fps = 24.0
         core = core_options(options, setup, audio=audio, start=start, paused=paused)
-        self._shader_dir = core.scratch
+        self._scratch = core.scratch
         self.sub_visibility = core.sub_visibility
         opts = core.options
         try:
             self.player = mpv.MPV(log_handler=self._on_log, loglevel="error", **opts)
         except (AttributeError, TypeError, ValueError, SystemError, RuntimeError) as e:
             self.close()
-            bad = _bad_option(e, options or {})
+            bad = bad_option(e, options or {})
             if not bad and setup is not None and setup.include_text:
                 raise MediaError(f"libmpv rejected an option of {setup.files[0]}: {e}",
                                  hint="fix that line, or play with --no-config") from None
@@ -230,7 +187,9 @@ class Video:
             elif eid == ids.VIDEO_RECONFIG:
                 self._events.append(("video-reconfig", None))
             elif eid == ids.GET_PROPERTY_REPLY and event.reply_userdata == PASSES_REPLY:
-                self._passes_reply(event)
+                self._passes_asked = False
+                self.render_passes = named_passes(event.data.value if event.error >= 0
+                                                  else None)
             elif eid == ids.SHUTDOWN:
                 self._events.append(("shutdown", None))
                 self._loaded.set()
@@ -313,14 +272,6 @@ class Video:
         except (mpv.ShutdownError, SystemError, RuntimeError, AttributeError) as e:
             log.debug("vo-passes: %s", e)
 
-    def _passes_reply(self, event) -> None:
-        self._passes_asked = False
-        value = event.data.value if event.error >= 0 else None
-        fresh = value.get("fresh") if isinstance(value, dict) else None
-        # libmpv's own names (e.g. "upload frame", "user shader: ..."), GPU ms of the
-        # newest frame it rendered
-        self.render_passes = [(f"mpv: {p.get('desc', '?')}", int(p.get("last", 0)) / 1e6)
-                              for p in fresh or () if isinstance(p, dict)]
 
     def poll_events(self) -> list[tuple[str, object]]:
         out = []
@@ -419,21 +370,13 @@ class Video:
         """A key, button or wheel step of our window, into mpv's input system."""
         self.command("keypress", name)
 
-    def set_plane_shaders(self, text: str | None) -> None:
-        """Passes on the planes only YUV video has, run by libmpv's renderer (glsl-shaders):
-        written to a file of ours, replaced when the text changes, cleared with None."""
-        if text is None:
-            self._planes_value = []
+    def set_plane_file(self, path: str | None) -> None:
+        """libmpv's glsl-shaders: our file of plane passes (planes_bridge.py), or none."""
+        self._planes_value = [path] if path else []
+        if path:
+            self.command("change-list", "glsl-shaders", "set", path)
+        else:
             self.command("change-list", "glsl-shaders", "clr", "")
-            return
-        if self._shader_dir is None:
-            self._shader_dir = tempfile.mkdtemp(prefix="a4kplay-planes-")
-        self._shader_count += 1
-        path = os.path.join(self._shader_dir, f"planes-{self._shader_count}.glsl")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-        self._planes_value = [path]
-        self.command("change-list", "glsl-shaders", "set", path)
 
     def plane_file(self) -> str | None:
         """The file of plane passes we handed libmpv (None: none)."""
@@ -458,14 +401,6 @@ class Video:
         if self.player is not None:
             self.player.terminate()
             self.player = None
-        if self._shader_dir is not None:
-            shutil.rmtree(self._shader_dir, ignore_errors=True)
-            self._shader_dir = None
-
-
-def _bad_option(err, options: Mapping[str, str]) -> str:
-    text = str(err)
-    for k in options:
-        if k in text or k.replace("-", "_") in text:
-            return f" ({k})"
-    return ""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None

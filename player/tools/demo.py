@@ -9,7 +9,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from player.playback.video import import_mpv
+    from player.playback.mpv_errors import import_mpv
     import_mpv()                        # libmpv missing: say so before generating media
     from player.media.demo import demo_clip
     return play(args, [str(demo_clip())])

@@ -101,7 +101,7 @@ def _dist_version(name: str) -> str:
 
 
 def _libmpv() -> str:
-    from player.playback.video import import_mpv
+    from player.playback.mpv_errors import import_mpv
     mpv = import_mpv()
     player = mpv.MPV(vo="null", ao="null", config="no", idle="yes", load_scripts="no")
     try:
@@ -182,7 +182,7 @@ def _mpv_folder(report: Report, args) -> None:
                    f"{len(setup.modes)} glsl-shaders modes (they play in our chain)")
     try:   # names libmpv does not know became no-ops when it read the file: say which
         from player.config.mpv_conf import mark_unknown
-        from player.playback.video import import_mpv
+        from player.playback.mpv_errors import import_mpv
         core = import_mpv().MPV(vo="null", ao="null", config="no", idle="yes")
         try:
             mark_unknown(setup, lambda name: _knows(core, name))

@@ -47,7 +47,7 @@ def add_arguments(p) -> None:
 
 def playlist(items: list[str]) -> list[str]:
     from player.playback.playlist import expand
-    from player.playback.video import check_path
+    from player.playback.mpv_errors import check_path
     if len(items) == 1 and not Path(items[0]).expanduser().is_dir():
         check_path(items[0])              # one file: its problem is the one error line
     entries, problems = expand(items)
@@ -97,7 +97,8 @@ def play(args, entries: list[str], some_failed: bool = False) -> int:
         config.profile(args.profile)
     from player.gl.window import setup_platform
     setup_platform(args.headless)
-    from player.playback.loop import PlayOptions, play as play_loop
+    from player.playback.loop import PlayOptions
+    from player.playback.play import play as play_loop
     mpv_options = command_line_options(args.mpv)
     if args.headless:
         mpv_options.setdefault("ao", "null")  # scripted runs: no sound device needed
