@@ -1,19 +1,14 @@
 """The handlers of our actions, one function per row of config/actions.py's table.
 
 Each handler takes the player and the parsed Action and changes state only through the
-player's own methods, so a key, a profiles.yaml binding, an IPC ``script-message a4kplay``
+methods of the player and of its parts (``p.tiers``, ``p.comparing``, ``p.osc``), so a key, a profiles.yaml binding, an IPC ``script-message a4kplay``
 and the governor all take this one path. ``HANDLERS`` must name every row of the table and
 nothing else (checked at import): a new action is one row there and one function here.
 """
 from __future__ import annotations
 
-import time
-
 from player.config.actions import ACTIONS
 from player.ui.hud import SHOW_SECONDS
-
-COMPARE_MODES = ("off", "split", "flip")
-
 
 def _profile(p, a):
     p.select_profile(str(a.arg))
@@ -26,23 +21,17 @@ def _cycle_profile(p, a):
 
 
 def _compare_cycle(p, a):
-    p.compare = COMPARE_MODES[(COMPARE_MODES.index(p.compare) + 1) % len(COMPARE_MODES)]
-    p.flip_show_baseline = False
-    p.notify(f"compare: {p.compare}")
+    p.notify(p.comparing.cycle())
     p.redraw = True
 
 
 def _flip(p, a):
-    if p.compare != "flip":
-        p.notify("flip works in flip compare (c twice)")
-        return
-    p.flip_show_baseline = not p.flip_show_baseline
-    p.notify("showing " + ("baseline" if p.flip_show_baseline else p.tier))
+    p.notify(p.comparing.flip(p.tier))
     p.redraw = True
 
 
 def _divider(p, a):
-    p.split = min(1.0, max(0.0, p.split + float(a.arg)))
+    p.comparing.move(float(a.arg))
     p.redraw = True
 
 
@@ -59,21 +48,15 @@ def _edit_config(p, a):
 
 
 def _overlay_show(p, a):
-    p.overlay_until = time.monotonic() + SHOW_SECONDS
-    p.redraw = True
+    p.show_panel(SHOW_SECONDS)
 
 
 def _overlay_toggle(p, a):
-    p.overlay_on = not p.overlay_on
-    p.redraw = True
+    p.show_panel(None)
 
 
 def _auto_toggle(p, a):
-    if p.governor is None:
-        p.notify("auto quality: this profile is not on the ladder")
-        return
-    p.governor.enabled = not p.governor.enabled
-    p.notify("auto quality: " + ("on" if p.governor.enabled else "off"))
+    p.notify(p.tiers.toggle_auto())
 
 
 def _show_progress(p, a):
@@ -89,12 +72,7 @@ def _reload(p, a):
 
 
 def _compare(p, a):
-    mode = a.arg or "toggle"
-    if mode == "toggle":
-        mode = "off" if p.compare != "off" else "split"
-    p.compare = mode
-    p.flip_show_baseline = False
-    p.notify(f"compare: {p.compare}")
+    p.notify(p.comparing.set(a.arg or "toggle"))
     p.redraw = True
 
 

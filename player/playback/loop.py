@@ -38,6 +38,7 @@ from player.config.reload import Watcher
 from player.gl.window import Window
 from player.playback import commands
 from player.playback.chainset import ChainSet
+from player.playback.compare import Compare
 from player.playback.frame import FramePath, View
 from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
@@ -99,9 +100,7 @@ class Player(MpvEvents, Screen):
         self.hud = HudState()
         self.notices = Notices()
         self.watcher = Watcher(config.source_paths())
-        self.compare = "split" if opts.compare else "off"
-        self.flip_show_baseline = False
-        self.split = 0.5
+        self.comparing = Compare(opts.compare)  # live A/B compare (compare.py)
         self.quit = False
         self.restarts = 0
         self.files_started = 0
@@ -119,7 +118,8 @@ class Player(MpvEvents, Screen):
         w, h = opts.size or (1280, 720)
         self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
         self.osc = Osc(self)                    # the on-screen controller (not headless)
-        self.input = Input(self._keypress, self._divider_at, self.osc)
+        self.input = Input(lambda name: self.video.keypress(name), self._divider_at,
+                           self.osc)
         try:
             # Everything slow (compiling chains) happens before libmpv starts: once it has,
             # the loop must answer its update callbacks promptly, or libmpv stops sending
@@ -223,9 +223,6 @@ class Player(MpvEvents, Screen):
         else:
             self.input.on_event(ev)
 
-    def _keypress(self, name: str) -> None:
-        self.video.keypress(name)
-
     def _reconfigured(self) -> None:
         """The video's size or frame rate changed (a new file, or mid-stream): new source
         texture, budget; a new playlist entry also gets its rules and governor."""
@@ -250,7 +247,8 @@ class Player(MpvEvents, Screen):
         self.frames.read_mpv_passes = self.stats is not None or self.panel_shown()
         tag = self.frames.draw(frame, View(
             tier=self.tier, scaler=self.config.profile(self.tier).scaler,
-            compare=self.compare, split=self.split, show_baseline=self.flip_show_baseline,
+            compare=self.compare, split=self.comparing.split,
+            show_baseline=self.comparing.show_baseline,
             subtitles=self.sub_visible))
         if tag is not None and self.opts.frames is not None \
                 and self.presented >= self.opts.frames:
@@ -280,6 +278,9 @@ class Player(MpvEvents, Screen):
     tier = property(lambda self: self.tiers.tier)
     rule = property(lambda self: self.tiers.rule)
     governor = property(lambda self: self.tiers.governor)
+    compare = property(lambda self: self.comparing.mode)
+    split = property(lambda self: self.comparing.split)
+    flip_show_baseline = property(lambda self: self.comparing.show_baseline)
     # the frame path's state, read by the overlay, screenshots, bench and the tests
     presented = property(lambda self: self.frames.presented if self.frames else 0)
     src = property(lambda self: self.frames.src if self.frames else None)

@@ -63,15 +63,22 @@ class Screen:
 
     def _divider_at(self, x: float) -> bool:
         """In split compare, put the divider under the pointer (x in window coordinates)."""
-        if self.compare != "split" or not self._last:
+        if not self._last or not self._last[2].w:
             return False
         fw, rect = self._last[0], self._last[2]
-        if not rect.w:
-            return False
-        self.split = min(1.0, max(0.0, (x * fw / max(1, self.window.window_size()[0])
-                                        - rect.x) / rect.w))
+        if self.comparing.place((x * fw / max(1, self.window.window_size()[0]) - rect.x)
+                                / rect.w):
+            self.redraw = True
+            return True
+        return False
+
+    def show_panel(self, seconds: float | None) -> None:
+        """The statistics panel: for a while (i), or on/off (I, ``None``)."""
+        if seconds is None:
+            self.overlay_on = not self.overlay_on
+        else:
+            self.overlay_until = time.monotonic() + seconds
         self.redraw = True
-        return True
 
     def panel_shown(self) -> bool:
         """The statistics panel is on screen (I toggles it, i shows it a while)."""

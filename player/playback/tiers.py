@@ -70,6 +70,13 @@ class Tiers:
         self.tier = tier
         return True
 
+    def toggle_auto(self) -> str:
+        """The a key: the governor on or off (kept for the next files); what to say."""
+        if self.governor is None:
+            return "auto quality: this profile is not on the ladder"
+        self.governor.enabled = not self.governor.enabled
+        return "auto quality: " + ("on" if self.governor.enabled else "off")
+
     def start_governor(self, fps: float) -> None:
         """A new governor window (a new file, a new ladder), at the viewer's choice."""
         enabled = self.governor.enabled if self.governor is not None else None
