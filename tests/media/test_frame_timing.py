@@ -194,3 +194,18 @@ def test_the_governor_stays_on_a_tier_that_fits(clips, tmp_path):
     assert len(data["frames"]) >= 30
     assert data["decisions"] == [], data["decisions"]
     assert {f["tier"] for f in data["frames"]} == {"Cheap"}
+
+
+def test_display_resample_and_interpolation_still_play(clips, tmp_path):
+    """libmpv's own timing modes (render.h's REPEAT / redraw frames) through the render
+    thread: every frame asked for is shown, on time."""
+    stats = tmp_path / "resample.json"
+    r = subprocess.run([EXE, str(clips / "c24.mkv"), "--headless", "--size", "640x480",
+                        "--no-auto", "--no-audio", "--profile", "Off", "--frames", "40",
+                        "--mpv", "video-sync=display-resample", "--mpv", "interpolation=yes",
+                        "--stats", str(stats)], capture_output=True, text=True, timeout=300,
+                       env=player_env(), stdin=subprocess.DEVNULL)
+    assert r.returncode == 0, r.stderr
+    frames = json.loads(stats.read_text())["frames"]
+    assert len(frames) >= 40
+    assert np.median([f["late_ms"] for f in frames[6:]]) < 1000.0 / 24
