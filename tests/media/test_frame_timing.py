@@ -20,17 +20,24 @@ from tests.subs.conftest import ffmpeg
 
 pytestmark = pytest.mark.media
 EXE = str(Path(sys.executable).with_name("a4kplay"))
-# about 20 ms a frame at 640x480 on llvmpipe: 48 fetches a pixel
-HEAVY = """//!HOOK MAIN
+
+
+def fetch_pass(hook: str, fetches: int, cols: int, desc: str) -> str:
+    """A test pass that costs ``fetches`` texture reads a pixel and changes nothing visible."""
+    return f"""//!HOOK {hook}
 //!BIND HOOKED
-//!DESC test heavy pass
-vec4 hook() {
+//!DESC {desc}
+vec4 hook() {{
     vec4 acc = vec4(0.0);
-    for (int i = 0; i < 48; i++)
-        acc += HOOKED_texOff(vec2(float(i % 7) - 3.0, float(i / 7) - 3.0));
-    return mix(HOOKED_tex(HOOKED_pos), acc / 48.0, 0.001);
-}
+    for (int i = 0; i < {fetches}; i++)
+        acc += HOOKED_texOff(vec2(float(i % {cols}) - {cols // 2}.0, float(i / {cols}) - {cols // 2}.0));
+    return mix(HOOKED_tex(HOOKED_pos), acc / {fetches}.0, 0.001);
+}}
 """
+
+
+# about 20 ms a frame at 640x480 on llvmpipe: 48 fetches a pixel
+HEAVY = fetch_pass("MAIN", 48, 7, "test heavy pass")
 
 
 @pytest.fixture(scope="module")
@@ -137,16 +144,7 @@ def test_a_window_hands_libmpv_its_display_and_hwdec_falls_back_to_software(clip
 
 
 # a pass on the true luma plane: libmpv runs it (render/planes.py), not our chain
-LUMA_PASS = """//!HOOK LUMA
-//!BIND HOOKED
-//!DESC test luma pass
-vec4 hook() {
-    vec4 acc = vec4(0.0);
-    for (int i = 0; i < 24; i++)
-        acc += HOOKED_texOff(vec2(float(i % 5) - 2.0, float(i / 5) - 2.0));
-    return mix(HOOKED_tex(HOOKED_pos), acc / 24.0, 0.001);
-}
-"""
+LUMA_PASS = fetch_pass("LUMA", 24, 5, "test luma pass")
 
 
 def test_libmpv_passes_are_timed_by_their_own_names(clips, tmp_path):
