@@ -207,3 +207,23 @@ def test_display_resample_and_interpolation_still_play(clips, tmp_path):
     frames = json.loads(stats.read_text())["frames"]
     assert len(frames) >= 40
     assert np.median([f["late_ms"] for f in frames[6:]]) < 1000.0 / 24
+
+
+def test_the_panel_times_libmpvs_passes_by_name(clips, gl):
+    """With the statistics panel on (I), libmpv's passes reach the panel's table by their
+    names, as they reach --stats."""
+    from player.config.profiles import load_config
+    from player.playback.loop import Player, PlayOptions
+    player = Player(PlayOptions(paths=[str(clips / "c24.mkv")], size=(640, 480),
+                                headless=True, audio=False, mpv_options={"ao": "null"},
+                                profile="Off", auto=False), load_config())
+    try:
+        player.show_panel(None)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+                k.startswith("mpv: upload frame") for k in player.timings.passes):
+            player.step()
+        assert any(k.startswith("mpv: upload frame") for k in player.timings.passes), \
+            sorted(player.timings.passes)
+    finally:
+        player.close()
