@@ -30,6 +30,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
+from player.base.errors import MediaError
+
 log = logging.getLogger(__name__)
 FRAME_INFO_PRESENT = 1      # render.h: mpv_render_frame_info_flag
 FIRST_SIZE = (64, 64)       # before the main thread says a size (the video's is not known)
@@ -107,7 +109,11 @@ class MpvRenderThread:
 
     def take(self) -> Frame | None:
         """The newest frame rendered since the last take (never waits); its slot is the
-        main thread's until the next frame is taken."""
+        main thread's until the next frame is taken. MediaError when the thread stopped
+        on an error (playing on would show a frozen picture and say nothing)."""
+        if self._error is not None and not self._thread.is_alive():
+            raise MediaError(f"libmpv's renderer stopped: {self._error}",
+                             hint="run `a4kplay doctor`; try --mpv vd-lavc-dr=no or hwdec=no")
         with self._cv:
             frame, self._ready = self._ready, None
             if frame is not None:
@@ -154,9 +160,12 @@ class MpvRenderThread:
         try:
             if self._error is None:
                 self._loop(ctx, timer)
-        except BaseException as e:   # noqa: BLE001 - the player goes on without video
-            log.error("libmpv's render thread stopped: %s", e)
+        except self._mpv.ShutdownError:
+            pass                     # the core quit first (q): nothing more to render
+        except BaseException as e:   # noqa: BLE001 - said by take() on the main thread
+            log.debug("libmpv's render thread stopped: %r", e)
             self._error = e
+            self._wake()
         finally:
             if ctx is not None:
                 # Not ``update_cb = None``: python-mpv drops the old ctypes callback before
