@@ -4,7 +4,7 @@ render.h's way for an API user with work of its own: the render context is creat
 ``advanced_control`` (so libmpv hands its render thread the requests only it may answer:
 ``vo-passes``, direct rendering, GPU screenshots) on a thread that never waits for the mpv
 core; the main thread (window, mpv commands and properties, our chain) never renders for
-libmpv. What the two threads share is this object's small state under one lock, held for
+libmpv. What the two threads share is a ``Handover``: a few fields under one lock, held for
 a few assignments, never across a libmpv or GL call:
 
     render thread                                 main thread
@@ -27,7 +27,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 from player.base.errors import MediaError
@@ -60,24 +60,95 @@ def named_passes(vo_passes) -> list[tuple[str, float]]:
     return out
 
 
-class MpvRenderThread:
-    def __init__(self, mpv_mod, core, context, get_proc_address: Callable[[str], int],
-                 wake: Callable[[], None], display: tuple[str, int] | None = None):
-        self._mpv, self._core, self._context = mpv_mod, core, context
-        self._get_proc_address, self._wake, self._display = get_proc_address, wake, display
+class Handover:
+    """What the two threads share, under one lock held for a few assignments (pure: no GL,
+    no libmpv). The render thread waits here for work; the main thread never waits."""
+
+    def __init__(self, slots: int = SLOTS):
         self._cv = threading.Condition()
+        self._slots = slots
         self._updates = False       # libmpv called the update callback
         self._swaps = 0             # swaps of libmpv frames to report
-        self._rerender = False      # the wanted size changed: the last frame again
+        self._rerender = False      # want() changed: the last frame again
         self._stop = False
-        self._size = FIRST_SIZE
+        self.size = FIRST_SIZE
         self._version = None
         self.gen = 0                # want() changes so far: a frame of an older one is stale
         self._held: int | None = None     # the slot the main thread shows
         self._ready: Frame | None = None  # rendered, not taken yet
+        self._rendered = False      # a frame was rendered at least once
+
+    # ---- main thread and libmpv's threads ------------------------------------------------
+    def want(self, size: tuple[int, int], version=None) -> None:
+        size = (max(1, int(size[0])), max(1, int(size[1])))
+        with self._cv:
+            if (size, version) == (self.size, self._version):
+                return
+            self.size, self._version = size, version
+            self.gen += 1
+            self._rerender = self._rendered
+            self._cv.notify()
+
+    def take(self) -> Frame | None:
+        with self._cv:
+            frame, self._ready = self._ready, None
+            if frame is not None:
+                self._held = frame.slot
+            return frame
+
+    def swapped(self) -> None:
+        with self._cv:
+            self._swaps += 1
+            self._cv.notify()
+
+    def updated(self) -> None:
+        with self._cv:
+            self._updates = True
+            self._cv.notify()
+
+    def stop(self) -> None:
+        with self._cv:
+            self._stop = True
+            self._cv.notify()
+
+    # ---- the render thread ------------------------------------------------------------------
+    def wait(self) -> tuple[bool, int, bool] | None:
+        """Until there is work: (libmpv updated, swaps to report, re-render); None: stop."""
+        with self._cv:
+            while not (self._updates or self._swaps or self._rerender or self._stop):
+                self._cv.wait()
+            if self._stop:
+                return None
+            work = (self._updates, self._swaps, self._rerender)
+            self._updates, self._swaps, self._rerender = False, 0, False
+            return work
+
+    def begin(self) -> tuple[tuple[int, int], int, int]:
+        """(size, gen, slot) for the frame about to be rendered: a slot nobody holds."""
+        with self._cv:
+            busy = {self._held, self._ready.slot if self._ready else None}
+            return self.size, self.gen, next(i for i in range(self._slots) if i not in busy)
+
+    def publish(self, frame: Frame) -> Frame:
+        """The newest frame; one not taken yet is dropped, unless ``frame`` re-renders it
+        (then ``frame`` stands in for libmpv's, its swap still owed)."""
+        with self._cv:
+            old = self._ready
+            if old is not None and old.new and not frame.new:
+                frame = replace(frame, new=True, target_us=old.target_us)
+            self._ready = frame
+            self._rendered = True
+            return frame
+
+
+class MpvRenderThread:
+    def __init__(self, mpv_mod, core, context, get_proc_address: Callable[[str], int],
+                 wake: Callable[[], None], display: tuple[str, int] | None = None):
+        self._mpv, self._core, self._context = mpv_mod, core, context
+        self._wake, self._display = wake, display
+        self._box = Handover()
         self._error: BaseException | None = None
         self._started = threading.Event()
-        self._rendered = False      # libmpv rendered a frame at least once
         self.frames = 0             # frames rendered (libmpv's and re-renders)
         self._tex: list = [None] * SLOTS
         self._proc = mpv_mod.MpvGlGetProcAddressFn(
@@ -94,18 +165,15 @@ class MpvRenderThread:
             self._thread.join()
             raise self._error
 
+    @property
+    def gen(self) -> int:
+        return self._box.gen
+
     def want(self, size: tuple[int, int], version=None) -> None:
         """The size libmpv renders at from now on and the version of what it runs for us
         (the plane bridge's, already set in libmpv); a change renders the current frame
         again, and frames begun before it are stale (``Frame.gen < gen``)."""
-        size = (max(1, int(size[0])), max(1, int(size[1])))
-        with self._cv:
-            if (size, version) == (self._size, self._version):
-                return
-            self._size, self._version = size, version
-            self.gen += 1
-            self._rerender = self._rendered
-            self._cv.notify()
+        self._box.want(size, version)
 
     def take(self) -> Frame | None:
         """The newest frame rendered since the last take (never waits); its slot is the
@@ -114,33 +182,23 @@ class MpvRenderThread:
         if self._error is not None and not self._thread.is_alive():
             raise MediaError(f"libmpv's renderer stopped: {self._error}",
                              hint="run `a4kplay doctor`; try --mpv vd-lavc-dr=no or hwdec=no")
-        with self._cv:
-            frame, self._ready = self._ready, None
-            if frame is not None:
-                self._held = frame.slot
-            return frame
+        return self._box.take()
 
     def swapped(self) -> None:
         """The frame taken last (libmpv's) reached the screen: report_swap, on the thread."""
-        with self._cv:
-            self._swaps += 1
-            self._cv.notify()
+        self._box.swapped()
 
     def close(self) -> None:
         """Stop the thread: it frees the render context (before the core is terminated:
         the reverse aborts) and its textures, and lets go of its context."""
         if not self._thread.is_alive():
             return
-        with self._cv:
-            self._stop = True
-            self._cv.notify()
+        self._box.stop()
         self._thread.join()
 
     # ---- mpv threads ----------------------------------------------------------------------
     def _on_update(self) -> None:
-        with self._cv:
-            self._updates = True
-            self._cv.notify()
+        self._box.updated()
 
     # ---- the render thread ------------------------------------------------------------------
     def _run(self) -> None:
@@ -180,15 +238,8 @@ class MpvRenderThread:
             self._context.done_current()
 
     def _loop(self, ctx, timer) -> None:
-        while True:
-            with self._cv:
-                while not (self._updates or self._swaps or self._rerender or self._stop):
-                    self._cv.wait()
-                if self._stop:
-                    return
-                updates, self._updates = self._updates, False
-                swaps, self._swaps = self._swaps, 0
-                rerender, self._rerender = self._rerender, False
+        while (work := self._box.wait()) is not None:
+            updates, swaps, rerender = work
             for _ in range(swaps):
                 ctx.report_swap()
             if updates and ctx.update():     # also answers libmpv's queued requests
@@ -198,10 +249,7 @@ class MpvRenderThread:
 
     def _render(self, ctx, timer, new: bool) -> None:
         from OpenGL import GL
-        with self._cv:
-            size, gen = self._size, self.gen
-            busy = {self._held, self._ready.slot if self._ready else None}
-        slot = next(i for i in range(SLOTS) if i not in busy)
+        size, gen, slot = self._box.begin()
         tex = self._tex[slot]
         if tex is None or tex.size != size:     # only when the wanted size changes
             from player.gl import gpu
@@ -216,10 +264,7 @@ class MpvRenderThread:
         timer.end()
         GL.glFinish()             # done before the main context samples it
         done = timer.collect()
-        frame = Frame(tex, slot, target, done[-1][0] if done else None, new, gen)
-        with self._cv:
-            self._ready = frame   # one not taken in time is dropped (its slot is free)
-            self._rendered = True
+        self._box.publish(Frame(tex, slot, target, done[-1][0] if done else None, new, gen))
         self.frames += 1
         self._wake()
 
