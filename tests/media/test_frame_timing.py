@@ -167,6 +167,8 @@ def test_libmpv_passes_are_timed_by_their_own_names(clips, tmp_path):
     # one lump only for the first frames, before libmpv's first answer came
     lump = sum(v["frames"] for k, v in data["passes"].items() if k.startswith("mpv render"))
     assert lump < min(v["frames"] for v in mine.values())
+    late = data["frames"][-10:]                 # per frame too, by the same names
+    assert all(any("test luma pass" in k for k in f["passes"]) for f in late)
     own = [f["gpu_ms"] for f in data["frames"][6:] if f["gpu_ms"] is not None]
     assert own and min(own) >= min(v["avg_ms"] for v in mine.values()) * 0.5
 

@@ -14,8 +14,10 @@ from player.playback.stats import StatsRecorder
 
 def test_writes_exactly_the_issue_format(tmp_path):
     rec = StatsRecorder(video_fps=23.976, budget_ms=35.45)
-    rec.add_frame(0.0, "Full", 30.5, False, False, late_ms=0.4)
-    rec.add_frame(0.0417, "Full", None, True, True, late_ms=52.0)
+    rec.add_frame(0.0, "Full", 30.5, False, False, late_ms=0.4,
+                  passes=[("mpv: upload frame", 1.5), ("pass a", 10.0), ("pass a", 4.0)])
+    rec.add_frame(0.0417, "Full", None, True, True, late_ms=52.0,
+                  passes=[("pass b", 2.25), ("pass a", float("nan"))])
     rec.add_decision(Decision(0.0417, "Full", "Fast", "3 late frames"))
     out = tmp_path / "stats.json"
     rec.write(str(out))
@@ -24,11 +26,14 @@ def test_writes_exactly_the_issue_format(tmp_path):
         "budget_ms": 35.45,
         "frames": [
             {"t": 0.0, "tier": "Full", "gpu_ms": 30.5, "late": False, "dropped": False,
-             "late_ms": 0.4},
+             "late_ms": 0.4, "passes": {"mpv: upload frame": 1.5, "pass a": 14.0}},
             {"t": 0.0417, "tier": "Full", "gpu_ms": None, "late": True, "dropped": True,
-             "late_ms": 52.0},
+             "late_ms": 52.0, "passes": {"pass b": 2.25}},
         ],
         "decisions": [{"t": 0.0417, "from": "Full", "to": "Fast", "reason": "3 late frames"}],
+        "passes": {"mpv: upload frame": {"frames": 1, "avg_ms": 1.5, "peak_ms": 1.5},
+                   "pass a": {"frames": 1, "avg_ms": 14.0, "peak_ms": 14.0},
+                   "pass b": {"frames": 1, "avg_ms": 2.25, "peak_ms": 2.25}},
     }
     assert len(rec) == 2
 
