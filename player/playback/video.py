@@ -208,7 +208,8 @@ class Video:
                 pending.append(ev)
                 if ev[0] == "shutdown":   # a quit (q, IPC, Ctrl+C) while still opening
                     raise QuitWhileOpening()
-            w, h = self.player.dwidth, self.player.dheight
+            # get(): a quit racing these reads gives None, then the shutdown event above
+            w, h = self.get("dwidth"), self.get("dheight")
             if w and h:
                 self.size = (int(w), int(h))
                 self.renderer.want(self.size, 0)   # until the frame path says the bridge's
@@ -222,7 +223,7 @@ class Video:
                     e[0] == "end-file" for e in pending):
                 self._no_video()
             if any(e[0] == "file-loaded" for e in pending):
-                tracks = self.player.track_list or []
+                tracks = self.get("track-list") or []
                 if tracks and not any(t.get("type") == "video" for t in tracks):
                     if len(self.paths) == 1:
                         raise MediaError("the file has no video stream", path=str(self.path),
@@ -262,12 +263,16 @@ class Video:
         at a time (a synchronous read would hold the frame for the round trip: 25 ms here)."""
         if self._passes_asked or self.player is None:
             return
-        mpv = self._mpv_mod
+        mpv, core = self._mpv_mod, self.player
         try:
             # on python-mpv's event handle: the reply comes to the handle that asked, and
-            # python-mpv's event thread reads that one (our _on_event)
-            mpv._mpv_get_property_async(self.player._event_handle, PASSES_REPLY,
-                                        b"vo-passes", mpv.MpvFormat.NODE)
+            # python-mpv's event thread reads that one (our _on_event). Under its lock: that
+            # thread destroys the handle after a shutdown, which it marks under the lock.
+            with core._event_handler_lock:
+                if core.core_shutdown:
+                    return
+                mpv._mpv_get_property_async(core._event_handle, PASSES_REPLY,
+                                            b"vo-passes", mpv.MpvFormat.NODE)
             self._passes_asked = True
         except (mpv.ShutdownError, SystemError, RuntimeError, AttributeError) as e:
             log.debug("vo-passes: %s", e)
