@@ -90,13 +90,22 @@ def has_gpu() -> bool:
 
 
 class Context:
-    """A surfaceless GL 3.3 core context on an EGL device, current once made. Rendering
-    goes to framebuffer objects (the export's chain never draws to a window)."""
+    """A surfaceless GL 3.3 core context on an EGL device, current once made (a shared one,
+    ``Context(share=first)``, is made current by the thread that uses it). Rendering goes
+    to framebuffer objects (there is no window)."""
 
-    def __init__(self):
+    def __init__(self, share: "Context | None" = None):
         lib = _egl()
         if lib is None:
             raise DisplayError("no libEGL on this machine (EGL was asked for)")
+        self._owner = share is None    # the first context initialised the display
+        if share is not None:          # a context sharing ``share``'s objects (not current)
+            self.lib, self.display, self.config = lib, share.display, share.config
+            self.context = lib.eglCreateContext(self.display, self.config, share.context,
+                                                _context_attrs())
+            if not self.context:
+                raise DisplayError("EGL could not create a second context sharing the first")
+            return
         found = devices()
         gpus = [h for h, gpu in found if gpu]
         # Ray gives a GPU task one device: take the same one where the numbering tells.
@@ -117,8 +126,8 @@ class Context:
         if not lib.eglChooseConfig(self.display, attrs, ctypes.byref(config), 1,
                                    ctypes.byref(n)) or n.value < 1:
             raise DisplayError("EGL has no OpenGL configuration on this device")
-        ctx_attrs = (ctypes.c_int * 7)(_MAJOR, 3, _MINOR, 3, _PROFILE, _CORE, _NONE)
-        self.context = lib.eglCreateContext(self.display, config, None, ctx_attrs)
+        self.config = config
+        self.context = lib.eglCreateContext(self.display, config, None, _context_attrs())
         if not self.context:
             raise DisplayError("EGL could not create an OpenGL 3.3 core context")
         self.make_current()
@@ -128,12 +137,22 @@ class Context:
             raise DisplayError("EGL could not make its context current (no "
                                "EGL_KHR_surfaceless_context?)")
 
+    def done_current(self) -> None:
+        """The calling thread lets go of it."""
+        self.lib.eglMakeCurrent(self.display, None, None, None)
+
     def release(self) -> None:
         if self.context:
-            self.lib.eglMakeCurrent(self.display, None, None, None)
+            if self._owner:
+                self.lib.eglMakeCurrent(self.display, None, None, None)
             self.lib.eglDestroyContext(self.display, self.context)
-            self.lib.eglTerminate(self.display)
+            if self._owner:
+                self.lib.eglTerminate(self.display)
             self.context = None
+
+
+def _context_attrs():
+    return (ctypes.c_int * 7)(_MAJOR, 3, _MINOR, 3, _PROFILE, _CORE, _NONE)
 
 
 __all__ = ["Context", "devices", "has_gpu", "proc_address"]

@@ -52,6 +52,18 @@ class GLStats:
 
 
 stats = GLStats()
+# The framebuffer that is the screen: 0 (the window's) unless a headless window renders into
+# a framebuffer object of its own (gl/headless.py); where a frame ends up after our passes.
+_screen_fbo = 0
+
+
+def screen_framebuffer() -> int:
+    return _screen_fbo
+
+
+def set_screen_framebuffer(fbo: int) -> None:
+    global _screen_fbo
+    _screen_fbo = int(fbo)
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,16 @@ class Event:
     py: float = 0.0
 
 
+def open_window(width: int, height: int, title: str = "a4kplay", *, visible: bool = True,
+                fullscreen: bool = False):
+    """The player's window: GLFW's (a window system, or OSMesa headless), or, headless on
+    EGL, a framebuffer object of an EGL context (gl/headless.py)."""
+    if setup_platform(headless=not visible) == "egl":
+        from player.gl.headless import HeadlessWindow
+        return HeadlessWindow(width, height, title)
+    return Window(width, height, title, visible=visible, fullscreen=fullscreen)
+
+
 class Window:
     """One GLFW window with a current GL 3.3+ core context (hidden when headless)."""
 

@@ -88,7 +88,7 @@ class FramePath:
         t0 = time.perf_counter()
         left, right, split = self._compose(rect, fw, fh, view)
         if left is not None:                 # compare: composed by the presenter
-            self.presenter.draw(0, fw, fh, rect, left, right, split)
+            self.presenter.draw(gpu.screen_framebuffer(), fw, fh, rect, left, right, split)
             self.timer.stamp("present")
         self.last = (fw, fh, rect, left, right, split)
         if view.subtitles:
@@ -182,9 +182,10 @@ class FramePath:
         no full-size copy."""
         chain = self.chains.get(view.tier, self.bridge.whole)
         if view.compare == "off":
-            self.presenter.clear(0, fw, fh)
+            screen = gpu.screen_framebuffer()
+            self.presenter.clear(screen, fw, fh)
             chain.run(self.src, rect.w, rect.h, self.timer,
-                      target=Target.letterboxed(0, fh, rect.x, rect.y, rect.w, rect.h))
+                      target=Target.letterboxed(screen, fh, rect.x, rect.y, rect.w, rect.h))
             self._show_warnings(chain)
             return None, None, 1.0
         out = chain.run(self.src, rect.w, rect.h, self.timer)

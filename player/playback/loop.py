@@ -35,7 +35,7 @@ from player.config import edit
 from player.config.keymap import Action, input_section
 from player.config.profiles import Config, load_config
 from player.config.reload import Watcher
-from player.gl.window import Window
+from player.gl.window import open_window
 from player.playback import commands
 from player.playback.chainset import ChainSet
 from player.playback.compare import Compare
@@ -116,7 +116,8 @@ class Player(MpvEvents, Screen):
         self.window = self.video = self.presenter = None
         self._render_context = None
         w, h = opts.size or (1280, 720)
-        self.window = Window(w, h, f"a4kplay - {Path(opts.paths[0]).name}", visible=False)
+        self.window = open_window(w, h, f"a4kplay - {Path(opts.paths[0]).name}",
+                                  visible=False)
         self.osc = Osc(self)                    # the on-screen controller (not headless)
         self.input = Input(lambda name: self.video.keypress(name), self._divider_at,
                            self.osc)

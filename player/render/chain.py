@@ -297,7 +297,7 @@ class Chain:
             for total, passes in self.timer.collect():
                 self.timings.add(total, passes)
         self._frame += 1
-        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+        GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, gpu.screen_framebuffer())
         if target is not None:
             return None
         if plan.result < 0:

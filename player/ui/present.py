@@ -96,7 +96,7 @@ class Presenter:
             return tex.read(4)[:, :, :3]
         finally:
             tex.release()
-            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, 0)
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, gpu.screen_framebuffer())
 
     def release(self) -> None:
         self._compose.release()
