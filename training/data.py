@@ -117,20 +117,29 @@ class PairSampler:
     area-down, which equals area-downscaling the crop itself."""
 
     def __init__(self, corpus: list[Path], clipart: list[Path], lr_size: int, seed: int,
-                 corpus_share: float = 0.4, jpeg_prob: float = 0.0, min_std: float = 0.03):
+                 corpus_share: float = 0.4, jpeg_prob: float = 0.0, min_std: float = 0.03,
+                 scales: tuple[float, ...] = (1.0,)):
         self.rng = np.random.default_rng(seed)
         self.lr_size = lr_size
+        # Each image also as its area-down by each factor above 1 (the HR of a pair at
+        # that size): the same drawing with thinner lines and smaller features, as a
+        # sharp master at another resolution gives. (1.0,) = the images as they are.
+        self.scales = tuple(scales)
         self.corpus_share = corpus_share if clipart else 1.0
         self.jpeg_prob = jpeg_prob
         self.min_std = min_std
         self.groups = [self._load(corpus), self._load(clipart)]
 
     def _load(self, paths: list[Path]) -> list[tuple[np.ndarray, np.ndarray]]:
+        from player.media.metrics import area_downscale
         pairs = []
         for p in paths:
-            hr = even_crop(load_rgb(p))
-            if min(hr.shape[:2]) >= 2 * self.lr_size + 2:
-                pairs.append((area_down2(hr), hr))
+            full = load_rgb(p)
+            for f in self.scales:
+                src = full if f == 1 else area_downscale(full, f).astype(np.float32)
+                hr = even_crop(src)
+                if min(hr.shape[:2]) >= 2 * self.lr_size + 2:
+                    pairs.append((area_down2(hr), hr))
         return pairs
 
     def images(self) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -142,6 +142,16 @@ def parse_cycle(text: str) -> Cycle:
         raise argparse.ArgumentTypeError(f"--cycle {text}: {e}") from None
 
 
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        vals = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        vals = ()
+    if not vals or any(v < 1 for v in vals):
+        raise argparse.ArgumentTypeError(f"--clean-scales {text!r}: factors >= 1, comma-separated")
+    return vals
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", choices=sorted(SIZES), default="learned_s")
@@ -153,6 +163,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     ap.add_argument("--pool", type=int, default=600, help="realistic scenes (--data real)")
     ap.add_argument("--clean-share", type=float, help="--data real: share of each batch "
                     "drawn from the clean v1 pairs (default: the size's)")
+    ap.add_argument("--clean-scales", type=_scales, default=(1.0,), metavar="F,F,...",
+                    help="--data real: the clean pairs' HRs also area-down by these factors "
+                    "(1 = as rendered; e.g. 1,1.5,2,3: thinner lines, smaller features)")
     ap.add_argument("--loss", choices=("luma", "rgb"), help="Charbonnier on BT.601 luma "
                     "(default for --data real) or on RGB (the v1 tier's)")
     ap.add_argument("--steps", type=int, help="default: the size's shipped step count")
@@ -382,7 +395,8 @@ def main(argv=None) -> None:
             sampler = cascade.samplers(args.cascade, hrs, clean, args.lr_size, args.seed, share)
         elif share > 0 or any(c.clean_share for c in cycles):
             clipart = render_clipart(args.data_dir / "openclipart", args.clipart)
-            clean = PairSampler(train_imgs, clipart, args.lr_size, args.seed + 1)
+            clean = PairSampler(train_imgs, clipart, args.lr_size, args.seed + 1,
+                                scales=args.clean_scales)
             sampler = MixedSampler(sampler, clean, share, args.seed)
         print(f"train: {len(hrs)} realistic scenes (training/realdata.py), clean share "
               f"{share}; held out: {', '.join(p.stem for p in held)} + the val-real sources")

@@ -47,6 +47,32 @@ TIER_PARAMS = {
                       fxaa=False),
 }
 
+# Ratio bands (issue 28): overrides of TIER_PARAMS by the upscale ratio r = min(out_w / w,
+# out_h / h), as (low, high, overrides) for low < r <= high; the 2x band (1.75-2.5) is the
+# tuning above, untouched. The shaders select them with WHEN conditions on OUTPUT / MAIN
+# (a band's pass runs only in its band). Measured with the numpy reference on val-real and
+# the clean held-out set, area-down by r and up by r (docs/training.md, "Every scale"):
+# at 1.5x the refine at its 2x strength fell below bicubic on val-real (Fast -0.07, Full
+# -0.27 dB); Fast at half strength is +0.47 (clean +0.80), Full without thin lines and
+# FXAA and the refine at half its 2x strength +0.57 (clean +0.95, as before). At 4x
+# UltraFast's 0.3 was 0.015 dB below bicubic on the clean set (+0.07 on val-real); no
+# strength helps it there (0.15: -0.001); a quarter, 0.075, is +0.001 (val-real +0.025).
+RATIO_BANDS = {
+    "Full": ((MIN_FACTOR, 1.75, dict(thin=False, fxaa=False, refine_gain=0.375)),),
+    "Fast": ((MIN_FACTOR, 1.75, dict(refine_gain=0.5)),),
+    "UltraFast": ((3.5, float("inf"), dict(max_strength=0.075)),),
+}
+
+
+def tier_params(tier: str, ratio: float) -> dict:
+    """TIER_PARAMS[tier] with the overrides of the ratio band r falls in (RATIO_BANDS)."""
+    cfg = dict(TIER_PARAMS[tier])
+    for low, high, overrides in RATIO_BANDS[tier]:
+        if low < ratio <= high:
+            cfg.update(overrides)
+    return cfg
+
+
 # The eight kernels as (light, dark, needs min(light) > key(c)); neighbour names are
 # positions in a 3x3 window, "t" is the row above (-y in texture coordinates).
 KERNELS = {
@@ -335,7 +361,9 @@ def anime4k(img: np.ndarray, out_w: int, out_h: int, tier: str, scaler: str = "b
     up = half(scale(img, out_w, out_h, scaler))
     if not (out_w / w > MIN_FACTOR and out_h / h > MIN_FACTOR):
         return np.clip(up, 0.0, 1.0)
-    cfg = TIER_PARAMS[tier]
+    # the bands are the shipped tier files'; variants/full_srcmaps.glsl has none
+    cfg = tier_params(tier, min(out_w / w, out_h / h)) if map_size == "output" \
+        else TIER_PARAMS[tier]
     mw, mh = (out_w, out_h) if map_size == "output" else (w, h)
     y_src = luma709(img).astype(np.float32)
     analyse = _analysis_gradient if tier == "UltraFast" else _analysis_divide

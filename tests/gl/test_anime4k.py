@@ -33,7 +33,7 @@ def close_enough(got, want):
 
 
 @pytest.mark.parametrize("tier", list(TIERS))
-@pytest.mark.parametrize("factor", [2.0, 1.5, 2.25])
+@pytest.mark.parametrize("factor", [2.0, 1.5, 2.25, 4.0])  # 1.5, 4: ratio bands
 def test_tier_matches_reference(gl, lineart, tier, factor):
     from player.render.offscreen import upscale_array
     h, w = lineart.shape[:2]
@@ -42,9 +42,10 @@ def test_tier_matches_reference(gl, lineart, tier, factor):
     want = reference.anime4k(lineart, out_w, out_h, tier, "bicubic")
     share, worst = close_enough(got, want)
     assert share >= 0.999, f"{tier} {factor}x: {share:.4%} within 2/255 (worst {worst:.3f})"
-    # and the tier did something: it differs from plain bicubic near the lines
+    # and the tier did something: it differs from plain bicubic near the lines (UltraFast
+    # above 3.5x refines at a quarter strength: up to 0.075 of a neighbour difference)
     plain = np.clip(reference.scale(lineart, out_w, out_h, "bicubic"), 0, 1)
-    assert np.abs(got - plain).max() > 0.05
+    assert np.abs(got - plain).max() > (0.01 if factor > 3.5 and tier == "UltraFast" else 0.05)
 
 
 def test_source_size_map_variant_matches_reference(gl, lineart):

@@ -30,11 +30,11 @@ def clip(tmp_path_factory):
     return mediagen.make_clip(tmp_path_factory.mktemp("mpv") / "c.mp4", w=160, h=90, frames=6)
 
 
-def mpv_log(clip, shader) -> str:
+def mpv_log(clip, shader, geometry="400x225") -> str:
     r = subprocess.run(
         ["mpv", "--no-config", "--vo=gpu", "--gpu-api=opengl", "--gpu-context=x11egl",
          "--gpu-sw", "--hwdec=no", "--no-audio", "--untimed", "--frames=2",
-         "--geometry=400x225", "--msg-level=all=warn,vo=v", f"--glsl-shaders={shader}",
+         f"--geometry={geometry}", "--msg-level=all=warn,vo=v", f"--glsl-shaders={shader}",
          str(clip.path)], capture_output=True, text=True, timeout=120,
         stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -50,6 +50,15 @@ def test_a_broken_shader_shows_in_mpvs_log(clip, tmp_path):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_shader_runs_in_mpv(clip, name):
     log = mpv_log(clip, SHADERS / name)
+    errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
+    assert not errors, "\n".join(errors[:5])
+
+
+@pytest.mark.parametrize("name", SHIPPED[:3])
+@pytest.mark.parametrize("geometry", ["240x135", "640x360"])
+def test_v1_tier_ratio_bands_run_in_mpv(clip, name, geometry):
+    """1.5x and 4x of the 160x90 clip: the band passes (WHEN with `!`, issue 28) run too."""
+    log = mpv_log(clip, SHADERS / name, geometry)
     errors = [ln for ln in log.splitlines() if "error" in ln.lower()]
     assert not errors, "\n".join(errors[:5])
 

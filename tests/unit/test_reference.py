@@ -10,6 +10,9 @@ from player.media import metrics, reference
 
 SHADERS = SHIPPED_SHADERS / "anime4k"
 WHEN = "//!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *"
+# A ratio band's pass (issue 28) is gated at a larger factor, or at 1.4 and not above one.
+BAND = re.compile(r"(?m)^//!WHEN OUTPUT\.w MAIN\.w / ([0-9.]+) > OUTPUT\.h MAIN\.h / \1 > \*"
+                  r"( OUTPUT\.w MAIN\.w / ([0-9.]+) > OUTPUT\.h MAIN\.h / \3 > \* ! \*)?$")
 
 
 def ramp2():
@@ -138,11 +141,27 @@ def test_shader_files_gate_every_pass_and_have_no_params(name):
     assert blocks and "//!PARAM" not in text  # mpv 0.35 ignores files with PARAM blocks
     for block in blocks:
         assert block.startswith("//!DESC Anime4K ")
-        assert WHEN in block
+        gate = BAND.search(block)
+        assert gate and float(gate.group(1)) >= 1.4, block.splitlines()[0]
+        assert gate.group(3) is None or float(gate.group(3)) > float(gate.group(1))
         assert "vec4 hook()" in block
+
+
+def test_ratio_bands_split_the_refine_without_overlap():
+    """The band passes of a tier cover every ratio above 1.4 once: exactly one refine runs."""
+    def runs(gate, r):
+        lo, hi = float(gate.group(1)), gate.group(3)
+        return r > lo and (hi is None or not r > float(hi))
+    for name in ("ultrafast.glsl", "fast.glsl", "full.glsl"):
+        _, blocks = hook_blocks(SHADERS / name)
+        refines = [BAND.search(b) for b in blocks if b.startswith("//!DESC Anime4K")
+                   and ": refine" in b.splitlines()[0]]
+        for r in (1.3, 1.45, 1.5, 1.75, 1.8, 2.0, 3.0, 3.5, 3.6, 4.0, 8.0):
+            assert sum(runs(g, r) for g in refines) == (r > 1.4), (name, r)
 
 
 def test_shader_pass_counts_match_the_reference_tiers():
     counts = {n: len(hook_blocks(SHADERS / f"{n.lower()}.glsl")[1]) for n in reference.TIERS}
-    # 4 analysis passes each, then refine (+ thin lines and FXAA for Full)
-    assert counts == {"UltraFast": 5, "Fast": 5, "Full": 7}
+    # 4 analysis passes each, then refine (+ thin lines and FXAA for Full); the refine is
+    # two passes, one per ratio band (RATIO_BANDS), of which one runs
+    assert counts == {"UltraFast": 6, "Fast": 6, "Full": 8}

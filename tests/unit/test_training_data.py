@@ -214,3 +214,22 @@ def test_luma_head_folds_into_an_rgb_head():
     with torch.no_grad():
         x = torch.from_numpy(img.transpose(2, 0, 1))[None]
         np.testing.assert_allclose(again(x).numpy(), model(x).numpy(), atol=1e-6)
+
+
+def test_clean_scales_add_area_down_copies_as_pairs(tmp_path):
+    """--clean-scales: each clean image also as its area-down by each factor, paired with
+    its own area-down 2x; (1.0,) is the sampler as before (same pairs, same draws)."""
+    from player.media.metrics import area_downscale
+    img = art(96, 120, 1)
+    paths = [_png(tmp_path / "c.png", (img * 255).astype(np.uint8))]
+    plain = data.PairSampler(paths, [], 8, seed=2)
+    same = data.PairSampler(paths, [], 8, seed=2, scales=(1.0,))
+    assert all(np.array_equal(a, b) for a, b in zip(plain.batch(6), same.batch(6)))
+    multi = data.PairSampler(paths, [], 8, seed=2, scales=(1.0, 1.5, 3.0))
+    pairs = multi.images()
+    assert [p[1].shape[:2] for p in pairs] == [(96, 120), (64, 80), (32, 40)]
+    hr15 = area_downscale(data.load_rgb(paths[0]), 1.5).astype(np.float32)
+    assert np.allclose(pairs[1][1], hr15, atol=1e-6)
+    assert np.allclose(pairs[1][0], data.area_down2(pairs[1][1]), atol=1e-6)
+    lr, hr, ids = multi.batch_ids(24)
+    assert set(ids.tolist()) <= {0, 1, 2} and len(set(ids.tolist())) > 1

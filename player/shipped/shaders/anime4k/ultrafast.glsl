@@ -6,7 +6,11 @@
 // and the maps stored at OUTPUT size. Then one gradient refine on the scaled image
 // (threshold 0.4, constant strength 0.3: half the published 0.6, which fell 0.34 dB below
 // bicubic on realistic anime frames; variants/ultrafast_published.glsl keeps 0.6).
-// Below a 1.4x upscale nothing runs.
+// Below a 1.4x upscale nothing runs. Ratio bands (issue 28; WHEN on OUTPUT / MAIN, one of the
+// two refine passes runs): above 3.5x the refine runs at a quarter of that (0.075). At 4x
+// 0.3 was 0.015 dB below bicubic on clean line art; a quarter is level with it there and
+// still above it on the realistic set (docs/training.md, "Every scale";
+// player/media/reference.py RATIO_BANDS).
 // Luma comes from RGB (Rec.709) because a4kplay receives RGB frames.
 //
 // Every read of a same-size texture at whole-pixel offsets uses texelFetch with the index
@@ -93,11 +97,11 @@ vec4 hook() {
     return vec4(1.0 - clamp(blur, 0.0, 1.0), c.y, 0.0, 0.0);
 }
 
-//!DESC Anime4K UltraFast: refine
+//!DESC Anime4K UltraFast: refine (1.4x-3.5x)
 //!HOOK SCALED
 //!BIND HOOKED
 //!BIND A4KU_PG
-//!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > *
+//!WHEN OUTPUT.w MAIN.w / 1.4 > OUTPUT.h MAIN.h / 1.4 > * OUTPUT.w MAIN.w / 3.5 > OUTPUT.h MAIN.h / 3.5 > * ! *
 
 const ivec3 LIGHT[8] = ivec3[8](ivec3(0, 1, 2), ivec3(5, 1, 2), ivec3(5, 8, 2), ivec3(5, 8, 7),
                                 ivec3(6, 7, 8), ivec3(6, 3, 7), ivec3(3, 0, 6), ivec3(1, 3, 0));
@@ -128,6 +132,52 @@ vec4 hook() {
     for (int i = 0; i < 9; i++)
         key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
     const float s = 0.3;
+    for (int i = 0; i < 8; i++) {
+        int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
+        if (matches(k, key)) {
+            ivec3 l = LIGHT[k];
+            vec4 light = PX(cell(l.x)) + PX(cell(l.y)) + PX(cell(l.z));
+            return mix(c, light / 3.0, s);
+        }
+    }
+    return c;
+}
+
+//!DESC Anime4K UltraFast: refine (above 3.5x, quarter strength)
+//!HOOK SCALED
+//!BIND HOOKED
+//!BIND A4KU_PG
+//!WHEN OUTPUT.w MAIN.w / 3.5 > OUTPUT.h MAIN.h / 3.5 > *
+
+const ivec3 LIGHT[8] = ivec3[8](ivec3(0, 1, 2), ivec3(5, 1, 2), ivec3(5, 8, 2), ivec3(5, 8, 7),
+                                ivec3(6, 7, 8), ivec3(6, 3, 7), ivec3(3, 0, 6), ivec3(1, 3, 0));
+const ivec3 DARK[8] = ivec3[8](ivec3(6, 7, 8), ivec3(4, 3, 7), ivec3(3, 0, 6), ivec3(4, 3, 1),
+                               ivec3(0, 1, 2), ivec3(4, 5, 1), ivec3(5, 8, 2), ivec3(4, 5, 7));
+bool matches(int k, float key[9]) {
+    ivec3 l = LIGHT[k], d = DARK[k];
+    float lmin = min(min(key[l.x], key[l.y]), key[l.z]);
+    bool centre = (k % 2 == 1) || lmin > key[4] + 1.0 / 128.0;
+    return centre && lmin > max(max(key[d.x], key[d.y]), key[d.z]) + 1.0 / 128.0;
+}
+
+// Whole-pixel reads of a same-size texture: texelFetch, index clamped (see the header).
+ivec2 a4k_at, a4k_last;
+#define PX(off) texelFetch(HOOKED_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+#define MAP(off) texelFetch(A4KU_PG_raw, clamp(a4k_at + (off), ivec2(0), a4k_last), 0)
+ivec2 cell(int i) { return ivec2(i % 3 - 1, i / 3 - 1); }  // 3x3 window, row-major
+
+vec4 hook() {
+    a4k_at = ivec2(HOOKED_pos * HOOKED_size);
+    a4k_last = ivec2(HOOKED_size) - 1;
+    vec4 c = PX(ivec2(0));
+    vec2 pg = MAP(ivec2(0)).xy;
+    if (pg.x < 0.4)
+        return c;
+    // Key = flatness G: colour is pulled from the flatter side, which steepens the ramp.
+    float key[9];
+    for (int i = 0; i < 9; i++)
+        key[i] = i == 4 ? pg.y : MAP(cell(i)).y;
+    const float s = 0.075;  // a quarter of 0.3: at 4x more fell below bicubic (header)
     for (int i = 0; i < 8; i++) {
         int k = i / 2 + (i % 2) * 4;  // K0, K4, K1, K5, K2, K6, K3, K7
         if (matches(k, key)) {
