@@ -74,7 +74,7 @@ class FramePath:
             self.src, self.shown_gen = frame.tex, frame.gen
         if self.src is None:
             return None
-        libmpvs = frame is not None and frame.new      # a swap to report
+        owes_swap = frame is not None and frame.new    # libmpv waits for its swap report
         new = self._counts(frame)
         t = self.video.time_pos()
         tag = {"t": t, "tier": view.tier, "mpv": self._mpv_passes(frame)} if new else None
@@ -82,7 +82,7 @@ class FramePath:
         self.timer.begin(tag)
         if rect.w == 0:
             self.timer.end()
-            if libmpvs:
+            if owes_swap:
                 self.mpv.swapped()   # minimised: libmpv keeps its pace, nothing is drawn
             return None
         t0 = time.perf_counter()
@@ -105,7 +105,7 @@ class FramePath:
         self.window.swap()
         swapped_us = self.video.now_us()
         self.foreign_cpu_s += time.thread_time() - c
-        if libmpvs:
+        if owes_swap:
             self.mpv.swapped()
         if not new:
             return None
