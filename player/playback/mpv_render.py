@@ -149,7 +149,6 @@ class MpvRenderThread:
         self._box = Handover()
         self._error: BaseException | None = None
         self._started = threading.Event()
-        self.frames = 0             # frames rendered (libmpv's and re-renders)
         self._tex: list = [None] * SLOTS
         self._proc = mpv_mod.MpvGlGetProcAddressFn(
             lambda _ctx, name: get_proc_address(name.decode()))
@@ -265,7 +264,6 @@ class MpvRenderThread:
         GL.glFinish()             # done before the main context samples it
         done = timer.collect()
         self._box.publish(Frame(tex, slot, target, done[-1][0] if done else None, new, gen))
-        self.frames += 1
         self._wake()
 
     def _target(self, ctx) -> int:
