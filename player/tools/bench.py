@@ -46,7 +46,7 @@ from player.tools.bench_report import (format_run, format_tables, plot, public,
 
 # what callers and the tests use from the split modules, through this one
 __all__ = ["add_arguments", "run", "select_chains", "bench_run", "interleaved_runs",
-           "source_frames", "machine",
+           "source_frames", "machine", "Pacer",
            "CLIP_FPS", "CLIP_SECONDS", "CUSTOM", "PACKS", "is_pack", "MPV_SCALE",
            "ensure_display", "make_bench_clip", "mpv_command", "mpv_compatible",
            "ours_command", "vs_mpv", "loop_overhead", "format_run", "format_tables", "plot",
@@ -68,7 +68,7 @@ VS_MPV_FRAMES = {(1920, 1080): 10, (3840, 2160): 4}
 # ---- command line --------------------------------------------------------------------
 
 def add_arguments(p) -> None:
-    from player.tools.args import count as _count, size as _size
+    from player.tools.args import count as _count, positive as _positive, size as _size
     p.add_argument("--profiles", nargs="+", metavar="NAME",
                    help="profiles to measure (default: the ladder, plus learned tiers)")
     p.add_argument("--shader", action="append", default=[], metavar="FILE",
@@ -99,8 +99,33 @@ def add_arguments(p) -> None:
     p.add_argument("--baseline", metavar="NAME",
                    help="with --interleave (implied): also each chain's per-round time "
                         "ratio to chain NAME (e.g. A4K-v4-M), median and range")
+    p.add_argument("--pace", type=_positive, metavar="FPS",
+                   help="draw one frame every 1/FPS s, idle in between as in playback "
+                        "(default: back to back); a renderer that slows when idle, such as "
+                        "llvmpipe's threads or a GPU's clocks, then shows what a frame costs "
+                        "at that frame rate")
     p.add_argument("--no-cpu", action="store_true",
                    help="skip the play loop's CPU overhead (two child processes per chain)")
+
+
+class Pacer:
+    """Holds each frame's start to a clock of ``fps`` ticks a second (none: no wait), so a
+    bench run idles between frames as playback does. A frame that overran its tick starts
+    at once; the clock does not try to catch up (playback drops, it does not hurry)."""
+
+    def __init__(self, fps: float | None, clock=time.perf_counter, sleep=time.sleep):
+        self.interval = 1.0 / fps if fps else 0.0
+        self.clock, self.sleep = clock, sleep
+        self.next: float | None = None
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if self.next is not None and now < self.next:
+            self.sleep(self.next - now)
+            now = self.next
+        self.next = now + self.interval
 
 
 def run(args) -> int:
@@ -133,20 +158,22 @@ def run(args) -> int:
         from player.gl.window import setup_platform
         setup_platform(headless=True)
         result = {"machine": machine(), "renderer": None, "runs": []}
+        if args.pace:
+            result["pace_fps"] = args.pace
         frames = args.frames or DEFAULT_FRAMES
         if not args.no_runs or not args.vs_mpv:
             result["renderer"] = _renderer()
             for in_size, out_size in sizes:
                 if args.interleave or args.baseline:
                     runs = interleaved_runs(chains, in_size, out_size, frames, args.warmup,
-                                            args.baseline)
+                                            args.baseline, pace=args.pace)
                     for run in runs:
                         print(format_run(run), file=sys.stderr, flush=True)
                     result["runs"] += runs
                     continue
                 for name, shaders, scaler, params in chains:
                     run = bench_run(name, shaders, scaler, params, in_size, out_size, frames,
-                                    args.warmup)
+                                    args.warmup, pace=args.pace)
                     result["runs"].append(run)
                     print(format_run(run), file=sys.stderr, flush=True)
         if args.vs_mpv:
@@ -345,15 +372,18 @@ class _Timed:
 
 def bench_run(name: str, shaders: Sequence[str], scaler: str, params: dict,
               in_size: tuple[int, int], out_size: tuple[int, int], frames: int,
-              warmup: int) -> dict:
+              warmup: int, pace: float | None = None) -> dict:
     """Time ``frames`` whole frames of one chain (after ``warmup``); one JSON "runs" entry.
+    ``pace``: frames a second to draw them at (None: back to back).
 
     The entry also carries "_cpu_ms" (median main-thread CPU time of Chain.run), which
     ``write_json`` leaves out of the file's runs.
     """
     t = _Timed(name, shaders, scaler, params, in_size, out_size)
+    pacer = Pacer(pace)
     try:
         for i in range(warmup + frames):
+            pacer.wait()
             t.frame(keep=i >= warmup)
     except BaseException:
         t.release()
@@ -363,29 +393,33 @@ def bench_run(name: str, shaders: Sequence[str], scaler: str, params: dict,
 
 def interleaved_runs(chains: Sequence[tuple], in_size: tuple[int, int],
                      out_size: tuple[int, int], frames: int, warmup: int,
-                     baseline: str | None = None) -> list[dict]:
+                     baseline: str | None = None, pace: float | None = None) -> list[dict]:
     """Time the chains' frames round-robin in one process: round r draws one frame of each,
     starting at chain r (A B C, B C A, C A B, ...), so a change of load hits every chain
     alike and none always goes first. With ``baseline`` (a chain's name) each entry also
     carries "vs_baseline": the median, min and max over rounds of its frame's time over the
     baseline's frame in the same round, a paired ratio that machine noise moves far less
-    than a ratio of two separate runs' medians."""
+    than a ratio of two separate runs' medians. ``pace``: frames a second, every chain's
+    frame on its own tick (None: back to back)."""
     names = [c[0] for c in chains]
     if baseline is not None and baseline not in names:
         raise A4kError(f"--baseline {baseline}: not among the measured chains",
                        hint="name one of: " + ", ".join(names))
     timed: list[_Timed] = []
+    pacer = Pacer(pace)
     try:
         for name, shaders, scaler, params in chains:
             timed.append(_Timed(name, shaders, scaler, params, in_size, out_size))
         for t in timed:
             for _ in range(warmup):
+                pacer.wait()
                 t.frame(keep=False)
         rounds: list[list[float]] = []
         for r in range(frames):
             times = [0.0] * len(timed)
             for k in range(len(timed)):
                 j = (r + k) % len(timed)
+                pacer.wait()
                 times[j] = timed[j].frame(keep=True)
             rounds.append(times)
     except BaseException:
