@@ -70,11 +70,12 @@ _ROWS = (
 )
 ACTIONS: Mapping[str, ActionSpec] = MappingProxyType({row.name: row for row in _ROWS})
 
-# Profile keys: Anime4K's users know Ctrl+1..6 for their modes and Ctrl+0 for none. A
+# Profile keys: Anime4K's users know Ctrl+1..6 for their modes and Ctrl+0 for none (Ctrl+6,
+# Learned-L's in the commented example of profiles.yaml, is free while no profile has it). A
 # profile's own `key:` in profiles.yaml replaces these; a missing profile frees its key.
 PROFILE_KEYS: Mapping[str, str] = MappingProxyType({
     "Ctrl+1": "UltraFast", "Ctrl+2": "Fast", "Ctrl+3": "Full", "Ctrl+4": "Learned-S",
-    "Ctrl+5": "Learned-M", "Ctrl+6": "Learned-L", "Ctrl+0": "Off"})
+    "Ctrl+5": "Learned-M", "Ctrl+0": "Off"})
 
 # Old a4kplay action names (round 1 profiles.yaml files) -> the mpv command they meant.
 LEGACY: Mapping[str, str] = MappingProxyType({

@@ -220,11 +220,11 @@ def test_a_missing_config_file(tmp_path):
 def test_the_shipped_file_is_valid_and_names_our_tiers():
     c = load_config(str(SHIPPED_CONFIG))
     assert SHIPPED_CONFIG == REPO / "player" / "shipped" / "profiles.yaml"
-    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-L",
-             "Learned-M-1pass", "Off")
+    names = ("Full", "Fast", "UltraFast", "Learned-M", "Learned-S", "Learned-M-1pass", "Off")
     assert c.profile_names == names
-    # issue 28: only tiers no other beats on both quality and cost; Learned-L and the v1
-    # tiers stay profiles, off the ladder
+    # issue 28: only tiers no other beats on both quality and cost; the v1 tiers stay
+    # profiles, off the ladder; Learned-L is no shipped profile until it beats Learned-M
+    # on every set and scale
     assert c.ladder == ("Learned-M", "Learned-M-1pass", "Learned-S", "Off")
     assert c.default == "Learned-M"
     tiers, learned = REPO / "player" / "shipped" / "shaders" / "anime4k", REPO / "player" / "shipped" / "shaders" / "learned"
@@ -232,10 +232,30 @@ def test_the_shipped_file_is_valid_and_names_our_tiers():
         (str(tiers / "full.glsl"),), (str(tiers / "fast.glsl"),),
         (str(tiers / "ultrafast.glsl"),),
         *[(str(learned / f"learned_{x}.glsl"), str(learned / f"learned_{x}_2nd.glsl"))
-          for x in "msl"], (str(learned / "learned_m.glsl"),), ()]
+          for x in "ms"], (str(learned / "learned_m.glsl"),), ()]
     assert c.governor == GovernorSettings()           # the file states the defaults
     # the file states the default keys, the profiles' keys included
     assert dict(c.bindings) == dict(default_bindings(names))
+
+
+def test_learned_l_as_the_shipped_file_says_to_enable_it(tmp_path):
+    """profiles.yaml: copy it to your config folder and remove the "# " of Learned-L's four
+    lines; the copy then has Learned-L on Ctrl+6 with the shipped shaders, and checks clean."""
+    text = SHIPPED_CONFIG.read_text()
+    lines = text.splitlines(keepends=True)
+    start = lines.index("  # Learned-L:\n")
+    for i in range(start, start + 4):
+        assert lines[i].startswith("  # ")
+        lines[i] = "  " + lines[i][4:]
+    copy = tmp_path / "a4kplay" / "profiles.yaml"
+    copy.parent.mkdir()
+    copy.write_text("".join(lines))
+    c = load_config(str(copy))
+    learned = REPO / "player" / "shipped" / "shaders" / "learned"
+    assert c.profile("Learned-L").shaders == (str(learned / "learned_l.glsl"),
+                                             str(learned / "learned_l_2nd.glsl"))
+    assert "Learned-L" in str(dict(c.bindings)["Ctrl+6"])
+    assert check(str(copy)) == []
 
 
 def test_search_order(tmp_path, monkeypatch):
