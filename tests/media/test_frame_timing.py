@@ -77,16 +77,18 @@ def chain_ms(frame: dict) -> float:
 def test_gpu_time_in_play_is_the_chains_cost_not_the_wait(clips, tmp_path, fps):
     """Before: the timer ran through libmpv's wait for the due time, so profile Off read
     one frame interval (41 ms at 24 fps, 100 ms at 10) where bench measured ~6 ms. Now our
-    passes in play cost what bench measures for them at the same pace (`--pace FPS`: one
-    frame per interval, idle between, as in playback; llvmpipe runs a frame that follows
-    idle at about half its back-to-back speed, so the pace must match to compare)."""
-    bench = bench_run(tmp_path, "--profiles", "Off", "--pace", fps)
+    passes in play cost what bench measures for them: between its back-to-back figure and
+    its figure at the same pace (`--pace FPS`: one frame per interval, idle between, as in
+    playback; on a quiet machine llvmpipe runs a frame that follows idle at about half its
+    back-to-back speed, and play reads the paced figure; under load the two come together)."""
+    hot = sum(p["ms"] for p in bench_run(tmp_path, "--profiles", "Off")["passes"])
+    paced = sum(p["ms"] for p in bench_run(tmp_path, "--profiles", "Off", "--pace", fps)["passes"])
     frames = play(clips / f"c{fps}.mkv", tmp_path, "--profile", "Off")
     ours = np.median([chain_ms(f) for f in frames if f.get("passes")])
-    paced = sum(p["ms"] for p in bench["passes"])
     gpu = np.median([f["gpu_ms"] for f in frames if f["gpu_ms"] is not None])
-    print(f"{fps} fps: play: our passes {ours:.2f} ms, all {gpu:.2f}; bench paced {paced:.2f}")
-    assert 0.5 * paced < ours < 2.0 * paced          # the same cost, within noise
+    print(f"{fps} fps: play: our passes {ours:.2f} ms, all {gpu:.2f}; "
+          f"bench {hot:.2f} back to back, {paced:.2f} paced")
+    assert 0.5 * min(hot, paced) < ours < 2.0 * max(hot, paced)   # bench's cost, no wait
     if fps < 60:
         assert gpu < 0.5 * 1000.0 / fps              # far from the frame interval
 
