@@ -44,6 +44,7 @@ from player.playback.input import Input
 from player.playback.mpv_events import MpvEvents
 from player.playback.mpv_modes import MpvShaderModes
 from player.playback.notices import Notices, entry_name, playlist_label
+from player.playback.onscreen import OnScreen
 from player.playback.osc import Osc
 from player.playback.planes_bridge import PlaneBridge
 from player.playback.screen import Screen
@@ -52,7 +53,7 @@ from player.playback.tiers import Tiers
 from player.playback.video import Video
 from player.render.chain import Timings
 from player.subs import Subtitles
-from player.ui.hud import MESSAGE_SECONDS, HudState
+from player.ui.hud import HudState
 from player.ui.overlay import Overlay
 from player.ui.present import Presenter
 from player.ui.screenshots import ShotNames
@@ -82,7 +83,6 @@ class Player(MpvEvents, Screen):
     def __init__(self, opts: PlayOptions, config: Config):
         self.opts = opts
         self.queue: collections.deque = collections.deque()
-        self.messages: list[tuple[float, str]] = []
         self.chains = ChainSet(config)          # built on first use (GL from then on)
         # which profile plays (ProfileError now, before any window opens): tiers.py
         self.tiers = Tiers(config, self.chains, opts.profile, opts.auto, self.notify)
@@ -91,9 +91,7 @@ class Player(MpvEvents, Screen):
         self.frames = None                      # the frame path and its state (frame.py)
         self.reload_error: str | None = None   # shown on screen until a reload succeeds
         self.overlay = None
-        self.overlay_on = False                 # I toggles
-        self.overlay_until = 0.0                # i shows it until then
-        self.progress_until = 0.0               # o / a seek shows the progress bar until then
+        self.onscreen = OnScreen()              # messages, panel, progress: until when
         self.sub_visible = True                 # our flag (libmpv's sub-visibility stays off)
         self.subtitles = Subtitles()            # drawn at output resolution, over the chain
         self.modes = MpvShaderModes(opts.mpv_setup)   # libmpv's glsl-shaders as profiles
@@ -212,7 +210,7 @@ class Player(MpvEvents, Screen):
             before = self.presented
             self._frame(frame)
             return self.presented > before
-        if (self.redraw or self._overlay_expired() or self.osc.due()) and self.presented:
+        if (self.redraw or self.onscreen.expired() or self.osc.due()) and self.presented:
             self._frame(None)   # before the first video frame there is nothing to show
         return False
 
@@ -340,7 +338,7 @@ class Player(MpvEvents, Screen):
                            else self.config.path)
 
     def show_progress(self) -> None:
-        self.progress_until = time.monotonic() + MESSAGE_SECONDS
+        self.onscreen.show_progress()
         self.redraw = True
 
     def set_sub_visibility(self, on: bool) -> None:
@@ -350,7 +348,7 @@ class Player(MpvEvents, Screen):
         self.redraw = True
 
     def notify(self, text: str) -> None:
-        self.messages.append((time.monotonic(), text))
+        self.onscreen.say(text)
         if self.opts.headless:
             print(text, file=sys.stderr)
 

@@ -8,29 +8,26 @@ it never reads the window's buffer and costs nothing per frame.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from player.base.errors import MediaError
 from player.playback.notices import playlist_label, progress_text
-from player.ui.hud import MESSAGE_SECONDS, panel
+from player.ui.hud import panel
 from player.ui.overlay import Alert, Graph, Progress
 from player.ui.present import Rect
 from player.ui.text import font_size
 
 
 class Screen:
-    """Mixin of Player: needs its overlay, presenter, chains, subtitles and video."""
+    """Mixin of Player: needs its overlay, presenter, chains, subtitles and video; what is
+    on screen and until when is its ``onscreen`` (onscreen.py)."""
 
     def _draw_overlay(self, fw: int, fh: int, rect: Rect, bottom_up: bool = True) -> None:
         """Messages, compare labels and (when shown) the stats panel, at output resolution."""
-        now = time.monotonic()
-        self.messages = [(t, m) for t, m in self.messages if now - t < MESSAGE_SECONDS]
-        messages = [m for _, m in self.messages]
+        messages = self.onscreen.live_messages()
         if self.reload_error:
             messages.append(Alert(self.reload_error))
-        progress = self.progress() if self.progress_until and now < self.progress_until \
-            else None
+        progress = self.progress() if self.onscreen.progress_shown() else None
         margin = max(8, fh // 60)
         y = rect.y + rect.h - margin - 2 * font_size(fh)   # labels at the bottom corners
         if self.compare == "split":
@@ -47,20 +44,6 @@ class Screen:
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
         self.overlay.draw(fw, fh, bottom_up, messages, panel_lines, graph, progress)
 
-    def _overlay_expired(self) -> bool:
-        """Something on screen timed out (a message, the `i` panel): draw once more."""
-        now = time.monotonic()
-        due = [t + MESSAGE_SECONDS for t, _ in self.messages]
-        for attr in ("overlay_until", "progress_until"):
-            if getattr(self, attr):
-                due.append(getattr(self, attr))
-        if any(now >= d for d in due):
-            for attr in ("overlay_until", "progress_until"):
-                if getattr(self, attr) and now >= getattr(self, attr):
-                    setattr(self, attr, 0.0)
-            return True
-        return False
-
     def _divider_at(self, x: float) -> bool:
         """In split compare, put the divider under the pointer (x in window coordinates)."""
         if not self._last or not self._last[2].w:
@@ -74,15 +57,12 @@ class Screen:
 
     def show_panel(self, seconds: float | None) -> None:
         """The statistics panel: for a while (i), or on/off (I, ``None``)."""
-        if seconds is None:
-            self.overlay_on = not self.overlay_on
-        else:
-            self.overlay_until = time.monotonic() + seconds
+        self.onscreen.show_panel(seconds)
         self.redraw = True
 
     def panel_shown(self) -> bool:
         """The statistics panel is on screen (I toggles it, i shows it a while)."""
-        return self.overlay_on or time.monotonic() < self.overlay_until
+        return self.onscreen.panel_shown()
 
     def progress(self) -> Progress:
         """mpv's seek bar: position, chapter marks, and its line of text."""

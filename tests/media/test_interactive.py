@@ -263,7 +263,7 @@ def test_a_failing_action_is_reported_not_fatal(gl, clip, tmp_path):
     player = start(gl, clip, cfg)
     try:
         key(player, glfw.KEY_S)
-        assert any("screenshot" in m for _, m in player.messages)
+        assert any("screenshot" in m for _, m in player.onscreen.messages)
         seek(player, clip.pts[4])
         np.testing.assert_allclose(colour(player), [1, 1, 0], atol=0.01)
     finally:

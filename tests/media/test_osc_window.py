@@ -164,7 +164,7 @@ def test_hover_shows_a_keyframe_thumbnail(live):
     pump(player, lambda: player.osc.thumbs is not None and player.osc.thumbs.get(
         0.6 * SECONDS) is not None)
     # the overlay's seek bar and notices (drawn over the controller) gone first
-    pump(player, lambda: not player.progress_until and not player.messages)
+    pump(player, lambda: not player.onscreen.progress_until and not player.onscreen.messages)
     pointer.move(0.6 * W, H - 4, 0.1)
     now = time.monotonic()
     model = player.osc.model(now)

@@ -211,9 +211,9 @@ def test_a_plane_pass_libmpv_cannot_compile_is_turned_off_and_said(clip, tmp_pat
         while time.monotonic() < deadline:
             if p.step() or p.presented:
                 p.redraw = True
-            if any("cannot compile" in m for _, m in p.messages):
+            if any("cannot compile" in m for _, m in p.onscreen.messages):
                 break
-        said = [m for _, m in p.messages if "cannot compile" in m]
+        said = [m for _, m in p.onscreen.messages if "cannot compile" in m]
         assert said and "GL_A4K_no_such_extension" in said[0]
         while time.monotonic() < deadline:   # the frame rendered without the passes
             p.redraw = True
