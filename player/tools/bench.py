@@ -103,7 +103,7 @@ def add_arguments(p) -> None:
                    help="draw one frame every 1/FPS s, idle in between as in playback "
                         "(default: back to back); a renderer that slows when idle, such as "
                         "llvmpipe's threads or a GPU's clocks, then shows what a frame costs "
-                        "at that frame rate")
+                        "at that frame rate (our chains' runs; --vs-mpv's play the clip)")
     p.add_argument("--no-cpu", action="store_true",
                    help="skip the play loop's CPU overhead (two child processes per chain)")
 
