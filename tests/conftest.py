@@ -55,13 +55,26 @@ def gl():
     yield offscreen.context()
 
 
+def _make_session_context_current() -> None:
+    off = sys.modules.get("player.render.offscreen")
+    if off is not None and off._window is not None:
+        off.context()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _gl_current_for_module():
+    """The same before a module's own fixtures (autouse comes first in its scope): a
+    module-scoped fixture that compiles a program (tests/gl/test_overlay.py) after a media
+    test closed an in-process player would otherwise compile with no context current."""
+    _make_session_context_current()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _gl_current():
     """A player closed by an earlier test leaves no context current: make the session's
     current again before each test that may use it."""
-    off = sys.modules.get("player.render.offscreen")
-    if off is not None and off._window is not None:
-        off.context()
+    _make_session_context_current()
     yield
 
 
