@@ -243,7 +243,7 @@ class Player(MpvEvents, Screen):
         """One frame through the frame path (frame.py), with what the play state shows:
         the render thread's newest (mpv_render.Frame), or None for ours again."""
         self.redraw = False
-        self.frames.read_mpv_passes = self.stats is not None or self.panel_shown()
+        self.frames.read_mpv_passes = self.stats is not None or self.onscreen.panel_shown()
         tag = self.frames.draw(frame, View(
             tier=self.tier, scaler=self.config.profile(self.tier).scaler,
             compare=self.compare, split=self.comparing.split,

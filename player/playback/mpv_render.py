@@ -150,6 +150,7 @@ class MpvRenderThread:
         self._error: BaseException | None = None
         self._started = threading.Event()
         self._tex: list = [None] * SLOTS
+        self._info = None        # next_frame_info's structs (the render thread's)
         self._proc = mpv_mod.MpvGlGetProcAddressFn(
             lambda _ctx, name: get_proc_address(name.decode()))
         self._thread = threading.Thread(target=self._run, name="a4kplay-mpv-render",
@@ -269,12 +270,17 @@ class MpvRenderThread:
     def _target(self, ctx) -> int:
         """libmpv's target time for the frame about to be rendered (``next_frame_info``,
         asked before rendering it; python-mpv has no wrapper: by value, render.h); 0 when
-        it has none (a redraw while paused: at once)."""
+        it has none (a redraw while paused: at once). The query's two structs are made on
+        the first frame and reused."""
         mpv = self._mpv
-        info = mpv.MpvRenderFrameInfo()
-        param = mpv.MpvRenderParam("invalid")
-        param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
-        param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
+        if self._info is None:
+            info = mpv.MpvRenderFrameInfo()
+            param = mpv.MpvRenderParam("invalid")
+            param.type_id = mpv.MpvRenderParam.TYPES["next_frame_info"][0]
+            param.data = ctypes.cast(ctypes.pointer(info), ctypes.c_void_p)
+            self._info = (info, param)
+        info, param = self._info
+        info.flags = info.target_time = 0
         try:
             mpv._mpv_render_context_get_info(ctx.handle, param)
         except (mpv.ShutdownError, SystemError, RuntimeError):

@@ -38,7 +38,7 @@ class Screen:
             side = self.config.profile(self.tier).scaler if self.flip_show_baseline else self.tier
             self.overlay.label(side, rect.x + rect.w - margin, y, "right")
         panel_lines = graph = None
-        if self.panel_shown():
+        if self.onscreen.panel_shown():
             self._update_hud(rect)
             panel_lines = panel(self.hud, self.timings)
             graph = Graph(self.hud.gpu, self.hud.budget_ms, "GPU ms per frame")
@@ -59,10 +59,6 @@ class Screen:
         """The statistics panel: for a while (i), or on/off (I, ``None``)."""
         self.onscreen.show_panel(seconds)
         self.redraw = True
-
-    def panel_shown(self) -> bool:
-        """The statistics panel is on screen (I toggles it, i shows it a while)."""
-        return self.onscreen.panel_shown()
 
     def progress(self) -> Progress:
         """mpv's seek bar: position, chapter marks, and its line of text."""

@@ -266,3 +266,23 @@ def test_default_vs_mpv_set_has_the_packs_and_a_4k_row():
     assert chains[-1][1][0].endswith(CUNNY_STYLE)
     assert ((1920, 1080), (3840, 2160)) in bench.DEFAULT_SIZES
     assert bench.VS_MPV_FRAMES[(3840, 2160)] >= 2
+
+
+def test_paced_runs_wait_between_frames_plain_and_interleaved(glcheck):
+    """--pace reaches both kinds of run: three frames at 2 fps take two waits of 0.5 s
+    more than the same frames back to back (the pacer's own rule: tests/unit)."""
+    import time
+
+    def timed(fn, **kw):
+        t0 = time.perf_counter()
+        fn(**kw)
+        return time.perf_counter() - t0
+
+    chains = [("Off", [], "bicubic", {})]
+    plain = dict(name="Off", shaders=[], scaler="bicubic", params={}, in_size=(32, 18),
+                 out_size=(64, 36), frames=2, warmup=1)
+    inter = dict(chains=chains, in_size=(32, 18), out_size=(64, 36), frames=2, warmup=1)
+    for fn, kw in ((bench.bench_run, plain), (bench.interleaved_runs, inter)):
+        fast = timed(fn, **kw)
+        paced = timed(fn, pace=2.0, **kw)
+        assert paced - fast > 0.8, (fn.__name__, fast, paced)

@@ -94,10 +94,9 @@ def test_gpu_time_in_play_is_the_chains_cost_not_the_wait(clips, tmp_path, fps):
 
 
 def test_readme_paced_bench(tmp_path):
-    """README's `bench --pace 24` line: the pace is kept in the JSON, and frames drawn one
-    per 1/24 s take at least as long in all as the waits between them."""
+    """README's `bench --pace 24` line runs and keeps the pace in its JSON (that the
+    frames wait: tests/gl/test_bench.py, test_paced_runs_wait_between_frames...)."""
     out = tmp_path / "off-24.json"
-    t0 = time.monotonic()
     r = run_cli("bench", "--profiles", "Off", "--input", "320x240", "--output", "640x480",
                 "--pace", "24", "--no-cpu", "--json", out, timeout=300)
     assert r.returncode == 0, r.stderr
@@ -106,7 +105,6 @@ def test_readme_paced_bench(tmp_path):
     run = data["runs"][0]
     assert run["frames"] == 10 and [p["desc"] for p in run["passes"]] == [
         "scale bicubic (x)", "scale bicubic (y)"]
-    assert time.monotonic() - t0 > 11 / 24          # 12 frames: 11 waits of 1/24 s at least
 
 
 def test_a_dear_chain_does_not_make_frames_late(clips, tmp_path):
